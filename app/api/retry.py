@@ -1,0 +1,27 @@
+"""Capped exponential backoff with full jitter, for requests that are safe to repeat."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+#: Methods the store applies at most once however often they arrive (RFC 9110 §9.2.2).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4          # for 5xx, dropped connections and garbage bodies
+    max_rate_limit_waits: int = 6  # 429s waited out before giving up
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_rate_limit_wait: float = 120.0  # never sleep longer than this on one 429
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before retry number `attempt` (1-based): uniform in [0, min(cap, base*2^n)]."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+
+NO_RETRIES = RetryPolicy(max_attempts=1, max_rate_limit_waits=0)

@@ -1,0 +1,48 @@
+"""Command line and start-up: parse arguments, build the QApplication, open the first window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app import APP_NAME, __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="product-image-manager",
+        description=f"{APP_NAME}: curate the product images of a BigCommerce store.",
+        epilog="Secrets never go on the command line: with --api-base, set PIM_ACCESS_TOKEN "
+               "(OAuth) or PIM_USERNAME and PIM_API_KEY (legacy Basic auth) in the environment.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the built-in demo store (a local emulator on 127.0.0.1)")
+    parser.add_argument("--product", type=int, metavar="ID", help="open this product's images")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="save the window as PNG once the first screen of thumbnails has "
+                             "loaded, then exit (0 only if every visible thumbnail loaded)")
+    parser.add_argument("--api-base", metavar="URL",
+                        help="connect to this API base without the dialog (staging, emulator)")
+    parser.add_argument("--auth", choices=("oauth", "basic"), default="oauth",
+                        help="auth style for --api-base (default: oauth)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="print versions, Qt platform, image formats, keyring backend and "
+                             "TLS bundle; exit non-zero if something the app needs is missing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from app.self_test import main as self_test_main
+
+        return self_test_main()
+
+    from app.ui.application import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
