@@ -6,4 +6,5 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins: list[str] = [
+    "tests.support.secret_service",
 ]
