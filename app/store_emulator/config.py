@@ -1,0 +1,65 @@
+"""Settings of one emulated store, and the faults its servers inject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# v2 sizes as the DD-IMG list example shows them; stores differ, so this is a knob.
+DEFAULT_RENDITION_SIZES: dict[str, tuple[int, int]] = {
+    "zoom": (1280, 1280),
+    "thumbnail": (386, 513),
+    "standard": (220, 290),
+    "tiny": (44, 58),
+}
+
+
+@dataclass
+class Faults:
+    """Failure rates (0.0..1.0) a server applies to each request, mutable while it runs."""
+
+    error_rate: float = 0.0  # answered 500 without touching state
+    drop_rate: float = 0.0  # connection closed before the request is handled
+    truncate_rate: float = 0.0  # 2xx body cut short: Content-Length promises more than is sent
+    garbage_rate: float = 0.0  # 200 whose body is not JSON (not an image, on the CDN)
+    drop_after_commit_rate: float = 0.0  # handled (a write is applied), then no response at all
+    only_methods: frozenset[str] | None = None  # None: every method; else only these hit faults
+
+    def applies_to(self, method: str) -> bool:
+        return self.only_methods is None or method.upper() in self.only_methods
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything that makes one emulated store; the defaults follow the reference docs."""
+
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: pick a free port
+    cdn_port: int = 0
+    store_hash: str = "pimdemo"
+    access_token: str = "demo-access-token"
+    read_only_tokens: tuple[str, ...] = ("demo-read-only-token",)
+    client_id: str | None = None  # X-Auth-Client is deprecated: accepted, never checked
+    basic_user: str = "admin"
+    basic_key: str = "demo-api-key"
+    seed: int = 1
+    catalog: Literal["demo", "empty"] = "demo"
+    latency_ms: int = 0
+    cdn_latency_ms: int = 0
+    rate_limit_quota: int = 150  # Standard/Plus plan: 150 requests per 30 s window
+    rate_limit_window_ms: int = 30_000
+    basic_hourly_limit: int = 20_000
+    # UNCONFIRMED knobs: the reference leaves these open, the defaults are the likelier reading.
+    empty_collection_status: Literal[200, 204] = 204  # 200 means the body is `[]`
+    urls_in_write_responses: bool = False  # create/update examples omit the *_url fields
+    sort_order_shift: bool = True  # PUT sort_order=k onto a taken k shifts siblings >= k by one
+    delete_all_honours_paging: bool = True  # DELETE .../images?page=&limit= deletes that page only
+    plain_text_401: bool = False  # some v2 specs declare 401 bodies as plain text
+    rendition_sizes: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: dict(DEFAULT_RENDITION_SIZES)
+    )
+    max_images_per_product: int = 1000
+    max_file_bytes: int = 8 * 1024 * 1024
+    max_image_url_length: int = 255
+    import_dir: str | None = None  # stands in for the WebDAV import directory
+    db_path: str | None = None  # None: a temp file deleted on stop
