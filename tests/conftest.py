@@ -6,5 +6,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins: list[str] = [
+    "tests.support.emulator_fixtures",
     "tests.support.secret_service",
 ]
