@@ -75,6 +75,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._snapshot: RateLimitSnapshot | None = None
         self._estimated_left: int | None = None
+        self._resets_at: float | None = None  # of the window being counted down
 
     @property
     def snapshot(self) -> RateLimitSnapshot | None:
@@ -87,6 +88,7 @@ class RateLimiter:
             with self._lock:
                 self._snapshot = snapshot
                 self._estimated_left = snapshot.left
+                self._resets_at = snapshot.resets_at
         return snapshot
 
     def delay_before_request(self) -> float:
@@ -95,11 +97,18 @@ class RateLimiter:
             snapshot = self._snapshot
             if snapshot is None or self._estimated_left is None:
                 return 0.0
-            resets_at = snapshot.resets_at
+            resets_at = self._resets_at
             now = self._clock()
             if resets_at is not None and now >= resets_at:
                 # A new window has begun since the last response: the quota is full again.
-                self._estimated_left = snapshot.quota if snapshot.quota is not None else None
+                # Count this request against it, and keep counting until a response says
+                # more, so parallel senders do not overshoot the fresh window together.
+                if snapshot.quota is None:
+                    self._estimated_left = None
+                    return 0.0
+                self._estimated_left = snapshot.quota - 1
+                self._resets_at = (now + snapshot.window_ms / 1000
+                                   if snapshot.window_ms else None)
                 return 0.0
             if self._estimated_left > self._reserve or resets_at is None:
                 self._estimated_left -= 1
