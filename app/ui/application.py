@@ -1,19 +1,76 @@
-"""QApplication set-up and the first window."""
+"""QApplication set-up and start-up routes: the start screen, the demo, or a direct connection."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from app import APP_NAME
+from app import APP_NAME, __version__
+from app.api.auth import BasicCredentials, OAuthCredentials, StoreCredentials
+from app.credentials import CredentialStore
+from app.paths import cache_dir, config_dir
+from app.services.session import StoreInfo
+from app.services.store_registry import StoreRegistry
+from app.ui.main_window import MainWindow
+from app.ui.screenshot import ScreenshotWhenSettled
+
+
+class StartupError(Exception):
+    """A command-line problem to print and exit with, naming the fix."""
+
+
+def credentials_from_environment(api_base: str, auth: str) -> StoreCredentials:
+    """`--api-base URL --auth oauth|basic`: secrets from the environment only."""
+    api_base = api_base.rstrip("/")
+    if auth == "oauth":
+        token = os.environ.get("PIM_ACCESS_TOKEN", "")
+        if not token:
+            raise StartupError("Set PIM_ACCESS_TOKEN to the store's access token "
+                               "(secrets are never taken from the command line).")
+        parts = api_base.split("/")
+        store_hash = parts[parts.index("stores") + 1] if "stores" in parts[:-1] else "store"
+        return OAuthCredentials(store_hash, token, api_base)
+    username, key = os.environ.get("PIM_USERNAME", ""), os.environ.get("PIM_API_KEY", "")
+    if not username or not key:
+        raise StartupError("Set PIM_USERNAME and PIM_API_KEY for --auth basic "
+                           "(secrets are never taken from the command line).")
+    store_url = api_base[: -len("/api/v2")] if api_base.endswith("/api/v2") else api_base
+    return BasicCredentials(store_url, username, key, api_base)
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    app = QApplication(sys.argv[:1])
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        direct = (credentials_from_environment(args.api_base, args.auth)
+                  if args.api_base else None)
+    except (StartupError, ValueError) as exc:
+        print(f"product-image-manager: {exc}", file=sys.stderr)
+        return 2
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    label = QLabel(f"{APP_NAME}: the image grid arrives with the GUI issue.")
-    label.resize(640, 400)
-    label.show()
-    return app.exec()
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Product Image Manager")
+    app.setDesktopFileName("io.github.productimagemanager.ProductImageManager")
+
+    window = MainWindow(CredentialStore(), StoreRegistry(config_dir() / "stores.json"),
+                        cache_dir())
+    screenshot = ScreenshotWhenSettled(window, Path(args.screenshot)) if args.screenshot else None
+    if screenshot is not None:
+        window.storeOpened.connect(screenshot.watch)
+    window.show()
+
+    if direct is not None:
+        label = direct.store_hash if isinstance(direct, OAuthCredentials) else direct.store_url
+        QTimer.singleShot(0, lambda: window.open_store(StoreInfo(label, direct), args.product))
+    elif args.demo or args.screenshot:
+        QTimer.singleShot(0, lambda: window.open_demo(args.product))
+    code = app.exec()
+    window.shutdown_demo()
+    return code

@@ -1,0 +1,115 @@
+"""One connected store: its API client, its image downloader and the threads they run on.
+
+Reads run in parallel on a small pool; a single writer thread (for the editing issues) keeps
+each change in order. Every public method returns at once and reports back on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from app.api import ImageDownloader, StoreClient, StoreCredentials
+from app.api.errors import ApiError, NetworkError
+from app.api.models import Product, ProductImage
+from app.api.rate_limit import RateLimitSnapshot
+from app.cache.blob_cache import BlobCache
+from app.services.tasks import Task, TaskRunner
+from app.services.thumbnails import ThumbnailLoader
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    label: str                      # what the window title and status bar show
+    credentials: StoreCredentials
+
+
+class StoreSession(QObject):
+    rateLimitChanged = Signal(object)   # RateLimitSnapshot
+    onlineChanged = Signal(bool)
+
+    def __init__(self, store: StoreInfo, cache_dir: Path | None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._cancel = threading.Event()
+        self.client = StoreClient(store.credentials, cancel=self._cancel,
+                                  on_rate_limit=self.rateLimitChanged.emit)
+        self.downloader = ImageDownloader(cancel=self._cancel)
+        cache = BlobCache(cache_dir / "images") if cache_dir is not None else None
+        #: The grid's pictures: many workers, requests dropped as cards scroll away.
+        self.thumbnails = ThumbnailLoader(self.downloader, cache, workers=6, parent=self)
+        #: Product-list pictures and the details pane: kept apart so the grid's
+        #: scrolling and product switches never drop them.
+        self.side_pictures = ThumbnailLoader(self.downloader, cache, workers=2, parent=self)
+        self.reads = TaskRunner("reads", max_workers=3, parent=self)
+        self.online = True
+
+    @property
+    def rate_limit(self) -> RateLimitSnapshot | None:
+        return self.client.transport.rate_limiter.snapshot
+
+    def _read(self, name: str, work: Callable[[], Any], on_success: Callable[[Any], None],
+              on_failure: Callable[[Exception], None]) -> Task:
+        def success(result: Any) -> None:
+            self._set_online(True)
+            on_success(result)
+
+        def failure(error: Exception) -> None:
+            if isinstance(error, NetworkError):
+                self._set_online(False)
+            on_failure(error)
+
+        return self.reads.submit(name, work, on_success=success, on_failure=failure)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.onlineChanged.emit(online)
+
+    def load_products(self, keyword: str | None, page: int, page_size: int,
+                      on_success: Callable[[list[Product]], None],
+                      on_failure: Callable[[Exception], None]) -> Task:
+        return self._read("products", lambda: self.client.list_products(page, page_size, keyword),
+                          on_success, on_failure)
+
+    def count_product_images(self, product_id: int, on_success: Callable[[int], None],
+                             on_failure: Callable[[Exception], None]) -> Task:
+        return self._read("image-count", lambda: self.client.count_images(product_id),
+                          on_success, on_failure)
+
+    def count_store_images(self, on_success: Callable[[int], None],
+                           on_failure: Callable[[Exception], None]) -> Task:
+        return self._read("store-image-count", self.client.count_images, on_success, on_failure)
+
+    def load_images(self, product_id: int, on_success: Callable[[list[ProductImage]], None],
+                    on_failure: Callable[[Exception], None]) -> Task:
+        return self._read("images", lambda: self.client.all_images(product_id),
+                          on_success, on_failure)
+
+    def close(self) -> None:
+        """Stops everything without waiting on the network: late answers are dropped."""
+        self._cancel.set()
+        self.thumbnails.shutdown()
+        self.side_pictures.shutdown()
+        self.reads.shutdown(wait=False)
+        # Closing the clients from a worker avoids blocking the GUI on a socket teardown.
+        threading.Thread(target=self._close_clients, daemon=True).start()
+
+    def _close_clients(self) -> None:
+        for closeable in (self.client, self.downloader):
+            try:
+                closeable.close()
+            except Exception:  # noqa: BLE001 - best effort at shutdown
+                pass
+
+
+def describe_error(error: Exception) -> str:
+    """The sentence to show a merchant for any failure."""
+    if isinstance(error, ApiError):
+        return error.message
+    return f"Unexpected error: {error}"

@@ -1,0 +1,154 @@
+"""Loads thumbnails for what is on screen now, newest request first.
+
+The view asks for a picture each time it paints a card whose picture is missing. Requests
+are de-duplicated and kept in a LIFO stack (calibre's render queue), so what was painted last
+(what the merchant is looking at) loads first, and requests for cards that scrolled away are
+dropped with `retain()`. Workers read the disk cache, else download with the credential-free
+CDN client, then decode and scale to a `QImage` off the GUI thread; the GUI thread only turns
+the finished `QImage` into a `QPixmap`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Hashable, Iterable
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QImage
+
+from app.api.cdn import ImageDownloader
+from app.api.errors import ApiError, Cancelled
+from app.cache.blob_cache import BlobCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ThumbnailRequest:
+    key: Hashable       # what the picture belongs to, e.g. an image id
+    url: str            # the rendition; versioned by the CDN, so it is also the cache key
+    size: QSize         # the box to fit in, in device pixels
+    generation: int
+
+
+class ThumbnailLoader(QObject):
+    #: (key, url, image) on success; the image is already scaled to the requested box.
+    loaded = Signal(object, str, QImage)
+    #: (key, url, message) on failure; the message names the problem for a tooltip.
+    failed = Signal(object, str, str)
+
+    def __init__(self, downloader: ImageDownloader, cache: BlobCache | None,
+                 workers: int = 6, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._downloader = downloader
+        self._cache = cache
+        self._lock = threading.Condition()
+        # key -> request, most recently requested last (the stack's top).
+        self._pending: OrderedDict[Hashable, ThumbnailRequest] = OrderedDict()
+        self._in_flight: set[tuple[Hashable, str]] = set()
+        self._generation = 0
+        self._closed = False
+        self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
+                                          daemon=True) for n in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    # ---- called on the GUI thread -------------------------------------------------------
+
+    def request(self, key: Hashable, url: str, size: QSize) -> None:
+        with self._lock:
+            if self._closed or (key, url) in self._in_flight:
+                return
+            self._pending.pop(key, None)  # re-requested: move to the top of the stack
+            self._pending[key] = ThumbnailRequest(key, url, QSize(size), self._generation)
+            self._lock.notify()
+
+    def retain(self, keys: Iterable[Hashable]) -> None:
+        """Drops waiting requests for everything not in `keys` (scrolled out of view)."""
+        wanted = set(keys)
+        with self._lock:
+            for key in [k for k in self._pending if k not in wanted]:
+                del self._pending[key]
+
+    def clear(self) -> None:
+        """Drops every waiting request and ignores the answers of those under way."""
+        with self._lock:
+            self._pending.clear()
+            self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def pending_keys(self) -> list[Hashable]:
+        with self._lock:
+            return list(self._pending)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._pending.clear()
+            self._lock.notify_all()
+
+    # ---- worker threads -----------------------------------------------------------------
+
+    def _next(self) -> ThumbnailRequest | None:
+        with self._lock:
+            while not self._pending and not self._closed:
+                self._lock.wait()
+            if self._closed:
+                return None
+            _, request = self._pending.popitem(last=True)  # LIFO
+            self._in_flight.add((request.key, request.url))
+            return request
+
+    def _work(self) -> None:
+        while (request := self._next()) is not None:
+            try:
+                image = self._load(request)
+                error = None
+            except Cancelled:
+                image, error = None, None
+            except ApiError as exc:
+                image, error = None, exc.message
+            except Exception as exc:  # a bug must show as a badge, not kill the worker
+                log.exception("thumbnail %s failed", request.url)
+                image, error = None, f"Unexpected error: {exc}"
+            with self._lock:
+                self._in_flight.discard((request.key, request.url))
+                current = request.generation == self._generation and not self._closed
+            if not current:
+                continue
+            if image is not None:
+                self.loaded.emit(request.key, request.url, image)
+            elif error is not None:
+                self.failed.emit(request.key, request.url, error)
+
+    def _load(self, request: ThumbnailRequest) -> QImage:
+        data = self._cache.get(request.url) if self._cache else None
+        from_cache = data is not None
+        if data is None:
+            data = self._downloader.fetch(request.url)
+        image = decode_thumbnail(data, request.size)
+        if image.isNull():
+            if from_cache:  # a damaged cache file: fetch it afresh once
+                image = decode_thumbnail(self._downloader.fetch(request.url), request.size)
+            if image.isNull():
+                raise ApiError("The image server sent a picture that cannot be decoded.")
+        elif not from_cache and self._cache is not None:
+            self._cache.put(request.url, data)
+        return image
+
+
+def decode_thumbnail(data: bytes, box: QSize) -> QImage:
+    """Decodes and fits into `box` (never upscaling); a null QImage if undecodable."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        return image
+    if image.width() > box.width() or image.height() > box.height():
+        image = image.scaled(box, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)

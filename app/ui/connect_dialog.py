@@ -1,0 +1,209 @@
+"""Connect a store: both auth styles, an advanced API base, and "Test connection".
+
+The test runs on a worker thread and ends in a verdict a merchant can act on: wrong token,
+no permission, unreachable, or not a store.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel,
+                               QLineEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from app.api import StoreClient
+from app.api.auth import BasicCredentials, OAuthCredentials, StoreCredentials
+from app.api.errors import (AuthenticationFailed, MalformedResponse, NetworkError, NotFound,
+                            PermissionDenied, UnexpectedStatus)
+from app.api.retry import RetryPolicy
+from app.services.store_registry import SavedStore
+from app.services.tasks import Task, TaskRunner
+
+TEST_RETRY = RetryPolicy(max_attempts=1, max_rate_limit_waits=1)
+
+
+def connection_verdict(error: Exception | None, product_count: int | None = None) -> str:
+    """One sentence on how the connection test went."""
+    if error is None:
+        return f"Connected: the store has {product_count} products."
+    if isinstance(error, AuthenticationFailed):
+        return ("Wrong credentials: the store refused the access token (or user name and API "
+                "key). Copy them again from the store's API account.")
+    if isinstance(error, PermissionDenied):
+        return ("No permission: this API account may not read products. Give it the "
+                "'Products' scope in the control panel, then test again.")
+    if isinstance(error, NetworkError):
+        return f"Unreachable: {error.message}"
+    if isinstance(error, (MalformedResponse, NotFound, UnexpectedStatus)):
+        return ("Not a store: that address does not answer like a BigCommerce store API. "
+                "Check the store hash or address (and the advanced API base).")
+    return f"The test failed: {error}"
+
+
+def _password_field(name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(name)
+    return field
+
+
+class ConnectDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect a store")
+        self.setMinimumWidth(480)
+        self._runner = TaskRunner("connect-test", max_workers=1, parent=self)
+        self._test: Task | None = None
+        layout = QVBoxLayout(self)
+
+        self.label_field = QLineEdit()
+        self.label_field.setPlaceholderText("e.g. My shop (optional)")
+        self.label_field.setAccessibleName("Store name")
+        name_form = QFormLayout()
+        name_form.addRow("&Name:", self.label_field)
+        layout.addLayout(name_form)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Kind of API account")
+        oauth = QWidget()
+        oauth_form = QFormLayout(oauth)
+        self.store_hash_field = QLineEdit()
+        self.store_hash_field.setPlaceholderText("abc123 (from the API path /stores/abc123/v3)")
+        self.store_hash_field.setAccessibleName("Store hash")
+        self.access_token_field = _password_field("Access token")
+        oauth_form.addRow("Store &hash:", self.store_hash_field)
+        oauth_form.addRow("Access &token:", self.access_token_field)
+        self.tabs.addTab(oauth, "API account (OAuth)")
+
+        basic = QWidget()
+        basic_form = QFormLayout(basic)
+        self.store_url_field = QLineEdit()
+        self.store_url_field.setPlaceholderText("https://store-abc123.mybigcommerce.com")
+        self.store_url_field.setAccessibleName("Store address")
+        self.username_field = QLineEdit()
+        self.username_field.setAccessibleName("User name")
+        self.api_key_field = _password_field("API key")
+        basic_form.addRow("Store &address:", self.store_url_field)
+        basic_form.addRow("&User name:", self.username_field)
+        basic_form.addRow("API &key:", self.api_key_field)
+        note = QLabel("Legacy API keys can browse and edit, but adding pictures from this "
+                      "computer needs an OAuth API account.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #5f6368;")
+        basic_form.addRow(note)
+        self.tabs.addTab(basic, "Legacy API key")
+        layout.addWidget(self.tabs)
+
+        self.advanced = QGroupBox("Advanced: a different API base (staging, local emulator)")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)
+        advanced_form = QFormLayout(self.advanced)
+        self.api_base_field = QLineEdit()
+        self.api_base_field.setPlaceholderText("http://127.0.0.1:8080/stores/abc123/v2")
+        self.api_base_field.setAccessibleName("API base address")
+        advanced_form.addRow("API &base:", self.api_base_field)
+        layout.addWidget(self.advanced)
+
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.verdict.setAccessibleName("Connection test result")
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.verdict)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.test_button = QPushButton("&Test connection")
+        self.save_button = QPushButton("&Save and connect")
+        self.save_button.setDefault(True)
+        self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.rejected.connect(self.reject)
+        self.test_button.clicked.connect(self.test_connection)
+        self.save_button.clicked.connect(self._save)
+        layout.addWidget(self.buttons)
+        self.last_test_ok: bool | None = None
+
+    # ---- reading the form ---------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return "oauth" if self.tabs.currentIndex() == 0 else "basic"
+
+    def credentials(self) -> StoreCredentials:
+        """The form as credentials; ValueError names the field to fix."""
+        api_base = self.api_base_field.text().strip() if self.advanced.isChecked() else ""
+        if self.kind == "oauth":
+            store_hash = self.store_hash_field.text().strip()
+            token = self.access_token_field.text().strip()
+            if not store_hash:
+                raise ValueError("Enter the store hash (the part after /stores/ in the API path).")
+            if not token:
+                raise ValueError("Enter the access token of the store's API account.")
+            credentials: StoreCredentials = OAuthCredentials(store_hash, token, api_base or None)
+        else:
+            url = self.store_url_field.text().strip()
+            user = self.username_field.text().strip()
+            key = self.api_key_field.text().strip()
+            if not url or not user or not key:
+                raise ValueError("Enter the store address, the user name and the API key.")
+            credentials = BasicCredentials(url, user, key, api_base or None)
+        credentials.v2_base  # validates the addresses (raises ValueError with the fix)
+        return credentials
+
+    def secret(self) -> str:
+        return (self.access_token_field.text().strip() if self.kind == "oauth"
+                else self.api_key_field.text().strip())
+
+    def saved_store(self) -> SavedStore:
+        credentials = self.credentials()
+        label = self.label_field.text().strip() or (
+            credentials.store_hash if isinstance(credentials, OAuthCredentials)
+            else credentials.store_url)
+        return SavedStore.from_credentials(label, credentials)
+
+    # ---- testing ------------------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        try:
+            credentials = self.credentials()
+        except ValueError as exc:
+            self._show_verdict(str(exc), ok=False)
+            return
+        if self._test is not None:
+            self._test.cancel()
+        self.test_button.setEnabled(False)
+        self._show_verdict("Testing…", ok=None)
+
+        def work() -> int:
+            with StoreClient(credentials, retry=TEST_RETRY) as client:
+                return client.count_products()
+
+        self._test = self._runner.submit("test-connection", work,
+                                         on_success=self._on_test_ok,
+                                         on_failure=self._on_test_failed)
+
+    def _on_test_ok(self, count: int) -> None:
+        self._test = None
+        self.test_button.setEnabled(True)
+        self._show_verdict(connection_verdict(None, count), ok=True)
+
+    def _on_test_failed(self, error: Exception) -> None:
+        self._test = None
+        self.test_button.setEnabled(True)
+        self._show_verdict(connection_verdict(error), ok=False)
+
+    def _show_verdict(self, text: str, ok: bool | None) -> None:
+        self.last_test_ok = ok
+        self.verdict.setText(text)
+        self.verdict.setStyleSheet({True: "color: #188038;", False: "color: #d93025;",
+                                    None: ""}[ok])
+
+    def _save(self) -> None:
+        try:
+            self.saved_store()
+        except ValueError as exc:
+            self._show_verdict(str(exc), ok=False)
+            return
+        self.accept()
+
+    def done(self, result: int) -> None:
+        self._runner.shutdown()
+        super().done(result)

@@ -1,0 +1,205 @@
+"""The list model of one product's images, keyed by image id.
+
+Rows are the images in display order (sort_order, then id, as the storefront shows them).
+Pictures load lazily: `data(DecorationRole)` answers from the pixmap cache or asks the
+thumbnail loader and answers None; when the picture arrives the model maps the image id to
+its *current* row and emits dataChanged for that row and role only (digiKam's pattern).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QImage, QPixmap
+
+from app.api.models import ProductImage
+from app.services.thumbnails import ThumbnailLoader
+from app.ui.pixmap_cache import CachedPicture, PixmapCache
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PictureState(enum.Enum):
+    LOADING = "loading"
+    LOADED = "loaded"
+    FAILED = "failed"
+    NONE = "none"  # the image has no rendition URL at all
+
+
+class ImageRoles(enum.IntEnum):
+    Image = Qt.ItemDataRole.UserRole + 1   # the ProductImage
+    ImageId = Qt.ItemDataRole.UserRole + 2
+    Position = Qt.ItemDataRole.UserRole + 3  # 1-based place in the display order
+    PictureState = Qt.ItemDataRole.UserRole + 4
+    PictureError = Qt.ItemDataRole.UserRole + 5
+
+
+def display_order(images: list[ProductImage]) -> list[ProductImage]:
+    return sorted(images, key=lambda image: (image.sort_order, image.id))
+
+
+class ImageListModel(QAbstractListModel):
+    def __init__(self, loader: ThumbnailLoader | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._loader: ThumbnailLoader | None = None
+        self._images: list[ProductImage] = []
+        self._row_of: dict[int, int] = {}
+        self._pictures = PixmapCache()
+        self._errors: dict[int, str] = {}
+        self.product_id: int | None = None
+        #: The picture box of a card in device pixels; the view sets it when the size changes.
+        self.picture_size = QSize(120, 120)
+        if loader is not None:
+            self.set_loader(loader)
+
+    def set_loader(self, loader: ThumbnailLoader | None) -> None:
+        if self._loader is not None:
+            self._loader.loaded.disconnect(self._on_loaded)
+            self._loader.failed.disconnect(self._on_failed)
+        self._loader = loader
+        if loader is not None:
+            loader.loaded.connect(self._on_loaded)
+            loader.failed.connect(self._on_failed)
+
+    # ---- contents -----------------------------------------------------------------------
+
+    def set_images(self, product_id: int | None, images: list[ProductImage]) -> None:
+        self.beginResetModel()
+        if product_id != self.product_id:
+            self._pictures.clear()
+            if self._loader is not None:
+                self._loader.clear()
+        self.product_id = product_id
+        self._images = display_order(images)
+        self._errors.clear()
+        self._reindex()
+        self.endResetModel()
+
+    def _reindex(self) -> None:
+        self._row_of = {image.id: row for row, image in enumerate(self._images)}
+
+    def images(self) -> list[ProductImage]:
+        return list(self._images)
+
+    def image_at(self, row: int) -> ProductImage:
+        return self._images[row]
+
+    def row_of(self, image_id: int) -> int | None:
+        return self._row_of.get(image_id)
+
+    def index_of(self, image_id: int) -> QModelIndex:
+        row = self._row_of.get(image_id)
+        return self.index(row) if row is not None else QModelIndex()
+
+    # ---- Qt model API -------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._images)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._images) or index.column():
+            return None
+        image = self._images[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return image.description or image.image_file.rsplit("/", 1)[-1]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._picture(image)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._describe(index.row(), image)
+        if role == ImageRoles.Image:
+            return image
+        if role == ImageRoles.ImageId:
+            return image.id
+        if role == ImageRoles.Position:
+            return index.row() + 1
+        if role == ImageRoles.PictureState:
+            return self._state(image)
+        if role == ImageRoles.PictureError:
+            return self._errors.get(image.id)
+        return None
+
+    def _describe(self, row: int, image: ProductImage) -> str:
+        parts = [f"Image {row + 1} of {len(self._images)}"]
+        if image.is_thumbnail:
+            parts.append("product thumbnail")
+        parts.append(f"description: {image.description}" if image.description
+                     else "no description")
+        if image.id in self._errors:
+            parts.append(f"picture failed: {self._errors[image.id]}")
+        return ", ".join(parts)
+
+    # ---- pictures -----------------------------------------------------------------------
+
+    def _wanted_url(self, image: ProductImage) -> str | None:
+        return image.rendition_url(self.picture_size.width())
+
+    def _state(self, image: ProductImage) -> PictureState:
+        if image.id in self._errors:
+            return PictureState.FAILED
+        if self._wanted_url(image) is None:
+            return PictureState.NONE
+        cached = self._pictures.get(image.id)
+        return PictureState.LOADED if cached is not None else PictureState.LOADING
+
+    def _picture(self, image: ProductImage) -> QPixmap | None:
+        url = self._wanted_url(image)
+        if url is None or image.id in self._errors:
+            return None
+        cached = self._pictures.get(image.id)
+        if cached is not None and cached.box_width >= self.picture_size.width():
+            return cached.pixmap  # big enough (the delegate scales it down to fit)
+        # Missing, or too small for the current cell: ask, and meanwhile show what we have
+        # (scaled by the delegate) so zooming never blanks the grid.
+        if self._loader is not None:
+            self._loader.request(image.id, url, self.picture_size)
+        return cached.pixmap if cached is not None else None
+
+    def _on_loaded(self, key: object, url: str, picture: QImage) -> None:
+        if not isinstance(key, int) or key not in self._row_of:
+            return  # another product's image, or a key of another model sharing the loader
+        self._errors.pop(key, None)
+        self._pictures.put(key, CachedPicture(QPixmap.fromImage(picture), url,
+                                              self.picture_size.width()))
+        self._emit_changed(key)
+
+    def _on_failed(self, key: object, url: str, message: str) -> None:
+        if not isinstance(key, int) or key not in self._row_of:
+            return
+        self._errors[key] = message
+        self._emit_changed(key)
+
+    def _emit_changed(self, image_id: int) -> None:
+        row = self._row_of[image_id]
+        index = self.index(row)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole,
+                                             ImageRoles.PictureState])
+
+    def retry_picture(self, image_id: int) -> None:
+        """Forgets a failure so the next paint asks again."""
+        if self._errors.pop(image_id, None) is not None:
+            self._emit_changed(image_id)
+
+    def retry_failed_pictures(self) -> int:
+        failed = list(self._errors)
+        for image_id in failed:
+            self.retry_picture(image_id)
+        return len(failed)
+
+    def set_picture_size(self, size: QSize) -> None:
+        """New cell size: bigger cells want a bigger rendition; cached ones stay on screen."""
+        if size != self.picture_size:
+            self.picture_size = QSize(size)
+            if self._images:
+                self.dataChanged.emit(self.index(0), self.index(len(self._images) - 1),
+                                      [Qt.ItemDataRole.DecorationRole])
+
+    def failed_count(self) -> int:
+        return len(self._errors)

@@ -1,0 +1,180 @@
+"""The store's products, fetched a page at a time as the list scrolls (fetchMore).
+
+Each row shows the product's primary picture and its image count; both load lazily for the
+rows that are painted, like the image grid's pictures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+
+from app.api.models import Product
+from app.services.session import StoreSession, describe_error
+from app.services.tasks import Task
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 50
+PICTURE_SIZE = QSize(44, 58)
+
+
+class ProductRoles:
+    Product = Qt.ItemDataRole.UserRole + 1
+    ProductId = Qt.ItemDataRole.UserRole + 2
+    ImageCount = Qt.ItemDataRole.UserRole + 3
+
+
+class ProductListModel(QAbstractListModel):
+    loadingChanged = Signal(bool)
+    loadFailed = Signal(str)
+
+    def __init__(self, session: StoreSession, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._products: list[Product] = []
+        self._row_of: dict[int, int] = {}
+        self._keyword = ""
+        self._next_page = 1
+        self._exhausted = False
+        self._page_task: Task | None = None
+        self._count_requested: set[int] = set()
+        self._pictures: dict[int, QPixmap] = {}
+        session.side_pictures.loaded.connect(self._on_picture)
+
+    @property
+    def keyword(self) -> str:
+        return self._keyword
+
+    @property
+    def loading(self) -> bool:
+        return self._page_task is not None
+
+    def set_keyword(self, keyword: str, force: bool = False) -> None:
+        """Starts a new search (name or SKU); answers for the previous one are dropped."""
+        keyword = keyword.strip()
+        if keyword == self._keyword and self._products and not force:
+            return
+        if self._page_task is not None:
+            self._page_task.cancel()
+            self._page_task = None
+        self.beginResetModel()
+        self._keyword = keyword
+        self._products = []
+        self._row_of = {}
+        self._next_page = 1
+        self._exhausted = False
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def reload(self) -> None:
+        self._count_requested.clear()
+        self.set_keyword(self._keyword, force=True)
+
+    def product_at(self, row: int) -> Product:
+        return self._products[row]
+
+    def row_of(self, product_id: int) -> int | None:
+        return self._row_of.get(product_id)
+
+    # ---- paging -------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted and self._page_task is None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        page, keyword = self._next_page, self._keyword or None
+        self._page_task = self._session.load_products(
+            keyword, page, PAGE_SIZE, on_success=self._on_page, on_failure=self._on_page_failed)
+        self.loadingChanged.emit(True)
+
+    def _on_page(self, products: list[Product]) -> None:
+        self._page_task = None
+        self._next_page += 1
+        if len(products) < PAGE_SIZE:
+            self._exhausted = True
+        fresh = [p for p in products if p.id not in self._row_of]
+        if fresh:
+            first = len(self._products)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            for offset, product in enumerate(fresh):
+                self._row_of[product.id] = first + offset
+            self._products.extend(fresh)
+            self.endInsertRows()
+        self.loadingChanged.emit(False)
+
+    def _on_page_failed(self, error: Exception) -> None:
+        self._page_task = None
+        self.loadingChanged.emit(False)
+        self.loadFailed.emit(describe_error(error))
+
+    # ---- Qt model API -------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._products)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._products):
+            return None
+        product = self._products[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{product.name}\n{self._subtitle(product)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{product.name}, {self._subtitle(product)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{product.name} (id {product.id})"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._picture(product)
+        if role == ProductRoles.Product:
+            return product
+        if role == ProductRoles.ProductId:
+            return product.id
+        if role == ProductRoles.ImageCount:
+            return self._image_count(product)
+        return None
+
+    def _subtitle(self, product: Product) -> str:
+        count = self._image_count(product)
+        images = "… images" if count is None else f"{count} image{'s' if count != 1 else ''}"
+        return f"{product.sku or 'no SKU'} · {images}"
+
+    def _image_count(self, product: Product) -> int | None:
+        if product.image_count is None and product.id not in self._count_requested:
+            self._count_requested.add(product.id)
+            self._session.count_product_images(
+                product.id,
+                on_success=lambda count, pid=product.id: self._on_count(pid, count),
+                on_failure=lambda error, pid=product.id: self._count_requested.discard(pid))
+        return product.image_count
+
+    def _on_count(self, product_id: int, count: int) -> None:
+        self.update_image_count(product_id, count)
+
+    def update_image_count(self, product_id: int, count: int) -> None:
+        row = self._row_of.get(product_id)
+        if row is None:
+            return
+        self._products[row] = self._products[row].with_image_count(count)
+        index = self.index(row)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
+                                             Qt.ItemDataRole.AccessibleTextRole])
+
+    def _picture(self, product: Product) -> QPixmap | None:
+        pixmap = self._pictures.get(product.id)
+        if pixmap is None and product.primary_image and product.primary_image.tiny_url:
+            self._session.side_pictures.request(("product", product.id),
+                                                product.primary_image.tiny_url, PICTURE_SIZE)
+        return pixmap
+
+    def _on_picture(self, key: object, url: str, image: QImage) -> None:
+        if not (isinstance(key, tuple) and key[0] == "product"):
+            return
+        product_id = key[1]
+        self._pictures[product_id] = QPixmap.fromImage(image)
+        row = self._row_of.get(product_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

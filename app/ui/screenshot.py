@@ -1,0 +1,73 @@
+"""`--screenshot PATH`: save the window once the first screen of pictures has settled."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from app.ui.store_page import StorePage
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_PICTURES_FAILED = 1
+EXIT_TIMED_OUT = 2
+
+
+class ScreenshotWhenSettled(QObject):
+    """Polls until every card on screen has loaded or failed, then saves and quits.
+
+    Exits 0 only if every visible picture loaded (the frozen-app smoke test relies on this).
+    """
+
+    def __init__(self, window: QMainWindow, path: Path, timeout_s: float = 90.0) -> None:
+        super().__init__(window)
+        self._window = window
+        self._path = path
+        self._deadline = time.monotonic() + timeout_s
+        self.page: StorePage | None = None
+        self._settled_polls = 0
+        self._timer = QTimer(self, interval=100)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+
+    def watch(self, page: StorePage) -> None:
+        self.page = page
+
+    def _poll(self) -> None:
+        page = self.page
+        timed_out = time.monotonic() > self._deadline
+        if page is None or not page.images_ready:
+            if timed_out:
+                self._finish(EXIT_TIMED_OUT, "no product images before the time limit")
+            return
+        settled, failed = page.grid.visible_pictures_settled()
+        if not settled and not timed_out:
+            return
+        # Two settled polls in a row: late layout passes may bring new cards into view.
+        self._settled_polls += 1
+        if self._settled_polls < 2 and not timed_out:
+            return
+        if timed_out:
+            self._finish(EXIT_TIMED_OUT, "pictures still loading at the time limit")
+        elif failed:
+            self._finish(EXIT_PICTURES_FAILED, f"{failed} visible picture(s) failed to load")
+        else:
+            self._finish(EXIT_OK, None)
+
+    def _finish(self, code: int, problem: str | None) -> None:
+        self._timer.stop()
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        saved = self._window.grab().save(str(self._path), "PNG")
+        if not saved:
+            problem, code = f"could not write {self._path}", EXIT_PICTURES_FAILED
+        if problem:
+            print(f"screenshot: {problem}; saved {self._path}" if saved
+                  else f"screenshot: {problem}")
+        else:
+            print(f"screenshot: saved {self._path}")
+        QApplication.exit(code)
