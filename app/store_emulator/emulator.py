@@ -29,6 +29,7 @@ class StoreEmulator:
         self._api_log = RequestLog()
         self._cdn_log = RequestLog()
         self._temp_db: str | None = None
+        self.db_path: str | None = None  # the SQLite file in use while running
         self._store: CatalogStore | None = None
         self._api: ApiApp | None = None
         self._servers: list[BackgroundServer] = []
@@ -46,6 +47,7 @@ class StoreEmulator:
             handle, db_path = tempfile.mkstemp(prefix="pim-emulator-", suffix=".sqlite3")
             os.close(handle)
             self._temp_db = db_path
+        self.db_path = db_path
         self._store = store = CatalogStore(db_path, config.seed)
         if not store.is_initialised():  # an existing db keeps its state: never re-seed
             products, images = demo_catalog(config.seed) if config.catalog == "demo" else ([], [])
