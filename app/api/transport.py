@@ -192,7 +192,9 @@ class ApiTransport:
                 self.rate_limiter.forget_window()
                 attempt -= 1  # waiting out the quota is not a failed attempt
                 continue
-            if status >= 500 and idempotent and attempt < self.retry.max_attempts:
+            # 509 is the legacy hourly limit, not a server failure: retrying in seconds is futile.
+            if status >= 500 and status != 509 and idempotent \
+                    and attempt < self.retry.max_attempts:
                 self._sleep(self.retry.backoff(attempt))
                 continue
             if status >= 300:

@@ -42,7 +42,7 @@ ClientFactory = Callable[..., StoreClient]
 
 @pytest.fixture
 def make_client() -> Iterator[ClientFactory]:
-    """make_client(emu, style="oauth", token=, api_key=, credentials=, wire=, **transport options)."""
+    """make_client(emu, style, token=, api_key=, credentials=, wire=, **transport options)."""
     made: list[StoreClient] = []
 
     def make(emu: StoreEmulator | None = None, style: str = "oauth", *,
@@ -108,3 +108,10 @@ def picture_bytes(kind: str = "png", size: tuple[int, int] = (32, 24)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 80, 40)).save(buffer, format=PILLOW_FORMATS[kind])
     return buffer.getvalue()
+
+
+def spend_quota(emu: StoreEmulator, requests: int) -> None:
+    """Another app on the same store (plain httpx, no pacing) uses up part of the quota."""
+    with httpx.Client(headers={"X-Auth-Token": emu.config.access_token}) as other_app:
+        for _ in range(requests):
+            other_app.get(f"{emu.oauth_api_base}/products/count").raise_for_status()

@@ -184,7 +184,8 @@ def test_create_image_from_file_with_oauth_uses_v3_multipart(
     post, get = emu.requests()
     assert (post.method, post.path) == ("POST", f"/stores/pimdemo/v3/catalog/products/{pid}/images")
     assert post.headers["content-type"].startswith("multipart/form-data")
-    assert (get.method, get.path) == ("GET", f"/stores/pimdemo/v2/products/{pid}/images/{created.id}")
+    assert (get.method, get.path) == (
+        "GET", f"/stores/pimdemo/v2/products/{pid}/images/{created.id}")
 
 
 def test_create_image_from_file_with_basic_auth_says_why_and_what_to_do(
