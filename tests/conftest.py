@@ -8,4 +8,5 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest_plugins: list[str] = [
     "tests.support.emulator_fixtures",
     "tests.support.secret_service",
+    "tests.support.gui_thread_guard",
 ]

@@ -157,6 +157,14 @@ class MainWindow(QMainWindow):
         if self.page is not None:
             self.page.grid.picture_width = value
 
+    # ---- questions ----------------------------------------------------------------------
+
+    def ask(self, title: str, text: str, accept: QMessageBox.StandardButton) -> bool:
+        """The one place the window asks the merchant something (tests replace it)."""
+        answer = QMessageBox.question(self, title, text,
+                                      accept | QMessageBox.StandardButton.Cancel, accept)
+        return answer == accept
+
     # ---- start screen -------------------------------------------------------------------
 
     def show_start(self) -> None:
@@ -189,7 +197,10 @@ class MainWindow(QMainWindow):
         dialog = ConnectDialog(self)
         if dialog.exec() != ConnectDialog.DialogCode.Accepted:
             return
-        saved, secret = dialog.saved_store(), dialog.secret()
+        self.add_store(dialog.saved_store(), dialog.secret())
+
+    def add_store(self, saved: SavedStore, secret: str) -> None:
+        """Saves the secret in the keyring (settings get only the rest), then connects."""
         self._save_secret_then_open(saved, secret)
 
     def _save_secret_then_open(self, saved: SavedStore, secret: str) -> None:
@@ -205,22 +216,18 @@ class MainWindow(QMainWindow):
 
     def _secret_save_failed(self, error: Exception, saved: SavedStore, secret: str) -> None:
         if isinstance(error, KeyringLocked):
-            answer = QMessageBox.warning(
-                self, "Keyring locked", f"{error}\n\nUnlock the keyring, then retry.",
-                QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
-            if answer == QMessageBox.StandardButton.Retry:
+            if self.ask("Keyring locked", f"{error}\n\nUnlock the keyring, then retry.",
+                        QMessageBox.StandardButton.Retry):
                 self._save_secret_then_open(saved, secret)
             else:
                 self.start_screen.show_message("Not connected: the keyring stayed locked.",
                                                error=True)
             return
         reason = str(error) if isinstance(error, CredentialError) else describe_error(error)
-        answer = QMessageBox.question(
-            self, "No keyring",
-            f"{reason}\n\nThe credentials can be kept in memory for this session only: you will "
-            "type them again next time. Nothing is written to disk.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Ok:
+        if self.ask("No keyring",
+                    f"{reason}\n\nThe credentials can be kept in memory for this session "
+                    "only: you will type them again next time. Nothing is written to disk.",
+                    QMessageBox.StandardButton.Ok):
             self.session_secrets[saved.store_id] = secret
             self.open_store(StoreInfo(saved.label, saved.credentials(secret)))
         else:
@@ -246,11 +253,9 @@ class MainWindow(QMainWindow):
         self.open_store(StoreInfo(saved.label, saved.credentials(secret)))
 
     def remove_saved(self, saved: SavedStore) -> None:
-        answer = QMessageBox.question(
-            self, "Remove store",
-            f"Forget {saved.label} and delete its credentials from the keyring? The store "
-            "itself is not changed.")
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self.ask("Remove store",
+                        f"Forget {saved.label} and delete its credentials from the keyring? "
+                        "The store itself is not changed.", QMessageBox.StandardButton.Yes):
             return
         self.session_secrets.pop(saved.store_id, None)
         self._background.submit(
