@@ -26,7 +26,9 @@ class Faults:
     only_methods: frozenset[str] | None = None  # None: every method; else only these hit faults
 
     def applies_to(self, method: str) -> bool:
-        return self.only_methods is None or method.upper() in self.only_methods
+        if self.only_methods is None:
+            return True
+        return method.upper() in {name.upper() for name in self.only_methods}
 
 
 @dataclass

@@ -49,28 +49,32 @@ class PictureSources:
     def download(self, url: str) -> NewPicture:
         failure = PictureUnusable(
             f"The resource at '{url}' could not be downloaded and may be invalid.")
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in ("http", "https") or len(url) > self._max_url_length:
-            raise failure
         try:
+            parts = urlsplit(url)
+            if parts.scheme.lower() not in ("http", "https") or len(url) > self._max_url_length:
+                raise failure
             data = self._fetch(url)
-        except (httpx.HTTPError, ValueError):
-            raise failure from None
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError):
+            raise failure from None  # malformed, unreachable, refused: all look alike to callers
         if data is None:
             raise failure
-        return self._picture(data, _stem(urlsplit(url).path), failure)
+        return self._picture(data, _stem(parts.path), failure)
 
     def read_import(self, relative_path: str) -> NewPicture:
         failure = PictureUnusable(
             f"The file '{relative_path}' is missing or is not usable by this resource.")
         if self._import_dir is None:
             raise failure
-        candidate = (self._import_dir / relative_path.lstrip("/")).resolve()
-        if not candidate.is_relative_to(self._import_dir) or not candidate.is_file():
-            raise failure  # also refuses "../" escapes out of the import directory
-        if candidate.stat().st_size > self._max_bytes:
-            raise failure
-        return self._picture(candidate.read_bytes(), candidate.stem, failure)
+        try:
+            candidate = (self._import_dir / relative_path.lstrip("/")).resolve()
+            # is_relative_to refuses "../" escapes out of the import directory.
+            if (not candidate.is_relative_to(self._import_dir) or not candidate.is_file()
+                    or candidate.stat().st_size > self._max_bytes):
+                raise failure
+            data = candidate.read_bytes()
+        except (OSError, ValueError):
+            raise failure from None
+        return self._picture(data, candidate.stem, failure)
 
     def _fetch(self, url: str) -> bytes | None:
         """The body of a 2xx answer, or None when it fails or exceeds the size limit."""

@@ -116,7 +116,8 @@ def test_download_failures_are_400_could_not_be_downloaded(
     missing = picture_server.origin + "/nothing-here.jpg"
     failing = picture_server.add("/boom.jpg", picture_bytes(), status=500)
     long_url = picture_server.add("/" + "a" * 250 + ".jpg", picture_bytes())
-    for url in (missing, failing, long_url, "ftp://example.com/a.jpg", "file:///etc/hostname"):
+    for url in (missing, failing, long_url, "ftp://example.com/a.jpg", "file:///etc/hostname",
+                "http://[bad/a.jpg"):
         with oauth_client(empty_emulator) as api:
             response = api.post(f"/products/{pid}/images", json={"image_file": url})
         assert response.status_code == 400, url
@@ -156,7 +157,8 @@ def test_import_dir_paths(emulator_factory: EmulatorFactory, tmp_path: Path) -> 
     pid = emulator.add_product("Jug")
     with oauth_client(emulator) as api:
         created = api.post(f"/products/{pid}/images", json={"image_file": "shots/Blue Jug.png"})
-        for path in ("shots/missing.jpg", "readme.jpg", "../outside.jpg", "/Users/user/dl.jpeg"):
+        for path in ("shots/missing.jpg", "readme.jpg", "../outside.jpg", "/Users/user/dl.jpeg",
+                     "shots", "bad\u0000name.jpg"):
             refused = api.post(f"/products/{pid}/images", json={"image_file": path})
             assert refused.status_code == 400, path
             assert refused.json() == _invalid_image_file(
