@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from app import APP_NAME, __version__
@@ -32,12 +33,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.self_test:
+        if not _has_display():
+            # The checks need Qt's image plugins, not a screen.
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
         from app.self_test import main as self_test_main
 
         return self_test_main()
+
+    if not _has_display():
+        # Without this, Qt aborts with a page about xcb plugins that names the wrong cause.
+        print("product-image-manager: no display found. Start it from a desktop session, or "
+              "on a server under a virtual screen: xvfb-run -a product-image-manager --demo",
+              file=sys.stderr)
+        return 2
 
     from app.ui.application import run_gui
 

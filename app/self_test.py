@@ -29,10 +29,25 @@ def tls_bundle_path() -> str | None:
     return path if path and os.path.isfile(path) else None
 
 
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:  # frozen builds may not carry the metadata
+        return "(bundled)"
+
+
+def _describe_keyring(name: str) -> str:
+    if name in ("fail", "null"):
+        return (f"{name} (no usable keyring: credentials would be kept for this session only; "
+                "install gnome-keyring or KWallet)")
+    return name
+
+
 def run_checks() -> list[Check]:
     # Imported here so `--version` and `--help` stay instant.
     import httpx
-    import keyring
     import PIL
     import PySide6
     from PySide6.QtCore import qVersion
@@ -51,12 +66,12 @@ def run_checks() -> list[Check]:
         Check("python", f"{platform.python_version()} on {platform.platform()}"),
         Check("qt", f"Qt {qVersion()}, PySide6 {PySide6.__version__}"),
         Check("qt platform", app.platformName()),
-        Check("libraries", f"httpx {httpx.__version__}, keyring {keyring.__version__}, "
+        Check("libraries", f"httpx {httpx.__version__}, keyring {_version('keyring')}, "
                            f"Pillow {PIL.__version__}"),
         Check("image formats", " ".join(formats)
               + (f"  (MISSING: {', '.join(missing_formats)})" if missing_formats else ""),
               ok=not missing_formats),
-        Check("keyring backend", detect_backend_name()),
+        Check("keyring backend", _describe_keyring(detect_backend_name())),
         Check("tls bundle", bundle or "MISSING: no CA bundle found; HTTPS to the store would fail",
               ok=bundle is not None),
     ]

@@ -1,0 +1,168 @@
+"""Connecting a store: the dialog's verdicts, and credentials kept in the keyring only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.credentials import SERVICE, CredentialStore
+from app.services.store_registry import SavedStore
+from app.ui.connect_dialog import ConnectDialog
+from tests.support.memory_keyring import MemoryKeyring
+
+
+def _dialog(qtbot: QtBot) -> ConnectDialog:
+    dialog = ConnectDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _fill_oauth(dialog: ConnectDialog, store_hash: str, token: str, api_base: str) -> None:
+    dialog.tabs.setCurrentIndex(0)
+    dialog.store_hash_field.setText(store_hash)
+    dialog.access_token_field.setText(token)
+    dialog.advanced.setChecked(True)
+    dialog.api_base_field.setText(api_base)
+
+
+def _fill_basic(dialog: ConnectDialog, url: str, user: str, key: str, api_base: str) -> None:
+    dialog.tabs.setCurrentIndex(1)
+    dialog.store_url_field.setText(url)
+    dialog.username_field.setText(user)
+    dialog.api_key_field.setText(key)
+    dialog.advanced.setChecked(True)
+    dialog.api_base_field.setText(api_base)
+
+
+def _test(qtbot: QtBot, dialog: ConnectDialog) -> str:
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_test_ok is not None, timeout=15000)
+    return dialog.verdict.text()
+
+
+def test_oauth_connection_test_verdicts(qtbot: QtBot, emulator, gui_thread_guard) -> None:
+    dialog = _dialog(qtbot)
+    config = emulator.config
+    _fill_oauth(dialog, config.store_hash, config.access_token, emulator.oauth_api_base)
+    assert _test(qtbot, dialog).startswith("Connected: the store has 24 products")
+    assert dialog.last_test_ok is True
+
+    dialog.access_token_field.setText("not-the-token")
+    assert _test(qtbot, dialog).startswith("Wrong credentials")
+    assert "not-the-token" not in dialog.verdict.text()
+
+    # The CDN origin is a web server, but not a store API.
+    dialog.access_token_field.setText(config.access_token)
+    dialog.api_base_field.setText(emulator.cdn_origin + f"/stores/{config.store_hash}/v2")
+    assert _test(qtbot, dialog).startswith("Not a store")
+
+    dialog.api_base_field.setText("http://127.0.0.1:9/stores/x/v2")  # nothing listens on 9
+    assert _test(qtbot, dialog).startswith("Unreachable")
+
+
+def test_basic_connection_test_verdicts(qtbot: QtBot, emulator, gui_thread_guard) -> None:
+    dialog = _dialog(qtbot)
+    config = emulator.config
+    _fill_basic(dialog, emulator.store_url, config.basic_user, config.basic_key,
+                emulator.basic_api_base)
+    assert _test(qtbot, dialog).startswith("Connected")
+    dialog.api_key_field.setText("wrong-key")
+    assert _test(qtbot, dialog).startswith("Wrong credentials")
+
+
+def test_read_only_token_connects_and_missing_fields_are_named(qtbot: QtBot, emulator,
+                                                               gui_thread_guard) -> None:
+    dialog = _dialog(qtbot)
+    _fill_oauth(dialog, emulator.config.store_hash, emulator.config.read_only_tokens[0],
+                emulator.oauth_api_base)
+    assert _test(qtbot, dialog).startswith("Connected")  # reading is allowed
+    dialog.store_hash_field.setText("")
+    assert _test(qtbot, dialog) == ("Enter the store hash (the part after /stores/ in the "
+                                    "API path).")
+    dialog.store_hash_field.setText("abc")
+    dialog.api_base_field.setText("ftp://example.com")
+    assert "not an http(s) address" in _test(qtbot, dialog)
+
+
+def _saved_for(emulator) -> SavedStore:  # type: ignore[no-untyped-def]
+    return SavedStore("Emulated shop", "oauth", store_hash=emulator.config.store_hash,
+                      api_base=emulator.oauth_api_base)
+
+
+@pytest.mark.secret_service
+def test_keyring_round_trip_on_a_real_secret_service(qtbot: QtBot, emulator, make_window,
+                                                     secret_service, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    backend = secret_service.backend()
+    window = make_window(CredentialStore(backend))
+    token = emulator.config.access_token
+    saved = _saved_for(emulator)
+
+    window.add_store(saved, token)
+    qtbot.waitUntil(lambda: window.page is not None and window.page.images_ready, timeout=15000)
+    assert backend.get_password(SERVICE, saved.store_id) == token
+    # Settings hold everything but the secret.
+    settings = (tmp_path / "config" / "stores.json").read_text()
+    assert token not in settings
+    assert json.loads(settings)["stores"][0]["store_hash"] == emulator.config.store_hash
+
+    # Back to the start screen, then open the saved store: the secret comes from the keyring.
+    window.show_start()
+    assert window.start_screen.saved_list.count() == 1
+    window.open_saved(saved)
+    qtbot.waitUntil(lambda: window.page is not None and window.page.images_ready, timeout=15000)
+    assert window.page.image_model.rowCount() > 0
+
+    # Removing the store removes its secret.
+    window.show_start()
+    monkeypatch.setattr(window, "ask", lambda *args: True)
+    window.remove_saved(saved)
+    qtbot.waitUntil(lambda: window.start_screen.saved_list.count() == 0, timeout=10000)
+    assert backend.get_password(SERVICE, saved.store_id) is None
+
+
+def test_no_usable_keyring_offers_this_session_only(qtbot: QtBot, emulator, make_window,
+                                                    tmp_path: Path, monkeypatch) -> None:
+    from keyring.backends import fail
+
+    window = make_window(CredentialStore(fail.Keyring()))
+    questions: list[str] = []
+
+    def ask(title: str, text: str, accept) -> bool:  # type: ignore[no-untyped-def]
+        questions.append(text)
+        return True
+
+    monkeypatch.setattr(window, "ask", ask)
+    saved = _saved_for(emulator)
+    window.add_store(saved, emulator.config.access_token)
+    qtbot.waitUntil(lambda: window.page is not None and window.page.images_ready, timeout=15000)
+    assert "session only" in questions[0] and "keyring" in questions[0].lower()
+    assert emulator.config.access_token not in questions[0]
+    # Nothing was written anywhere: the store is not in the saved list.
+    assert not (tmp_path / "config" / "stores.json").exists()
+
+
+def test_declining_session_only_does_not_connect(qtbot: QtBot, emulator, make_window,
+                                                 tmp_path: Path, monkeypatch) -> None:
+    from keyring.backends import fail
+
+    window = make_window(CredentialStore(fail.Keyring()))
+    monkeypatch.setattr(window, "ask", lambda *args: False)
+    window.add_store(_saved_for(emulator), emulator.config.access_token)
+    qtbot.waitUntil(lambda: "Not connected" in window.start_screen.message.text(), timeout=10000)
+    assert window.page is None
+
+
+def test_saved_store_missing_its_secret_says_what_to_do(qtbot: QtBot, emulator, make_window,
+                                                        gui_thread_guard) -> None:
+    keyring = MemoryKeyring()
+    window = make_window(CredentialStore(keyring))
+    window.open_saved(_saved_for(emulator))
+    qtbot.waitUntil(lambda: "no credentials" in window.start_screen.message.text(),
+                    timeout=10000)
+    assert "connect it again" in window.start_screen.message.text()
