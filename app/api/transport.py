@@ -161,7 +161,10 @@ class ApiTransport:
         while True:
             if self.cancel.is_set():
                 raise errors.Cancelled("Cancelled.", path=path)
-            self._sleep(self.rate_limiter.delay_before_request())
+            # Ask again after each wait: threads that waited for the same reset must not all
+            # send at once into the fresh window.
+            while (delay := self.rate_limiter.delay_before_request()) > 0:
+                self._sleep(delay)
             attempt += 1
             try:
                 response = self._client.request(
