@@ -7,6 +7,7 @@ server are kept in `extra` (so a newer server loses nothing in our cache) but ne
 from __future__ import annotations
 
 import email.utils
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
@@ -43,7 +44,8 @@ def format_rfc2822(value: datetime | None) -> str | None:
 def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        # Only ASCII digits: "²".isdigit() is true but int("²") raises, as does "--5".
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,19}\s*", value):
             return int(value)
         if value is None and default is not None:
             return default
