@@ -26,6 +26,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=60.0, pool=10.0)
 # Connection failures where the request certainly never reached the server: safe to repeat
 # whatever the method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# What json.loads raises on garbage: ValueError (UnicodeDecodeError included), and
+# RecursionError for nesting deeper than the interpreter's stack (e.g. 100 000 "[").
+_UNDECODABLE = (ValueError, RecursionError)
 
 
 def _server_error_list(body: Any) -> tuple[str | None, dict[str, Any]]:
@@ -48,11 +51,15 @@ def error_from_response(response: httpx.Response, path: str) -> errors.ApiError:
     status = response.status_code
     try:
         body: Any = response.json()
-    except (ValueError, UnicodeDecodeError):
+    except _UNDECODABLE:
         body = None
     server_message, details = _server_error_list(body)
-    if server_message is None and response.text and len(response.text) < 300:
-        server_message = response.text.strip() or None  # some v2 errors are plain text
+    try:
+        text = response.text
+    except ValueError:  # a declared charset the bytes do not fit (e.g. utf-16 without a BOM)
+        text = response.content.decode("utf-8", "replace")
+    if server_message is None and text and len(text) < 300:
+        server_message = text.strip() or None  # some v2 errors are plain text
     said = f" The store said: {server_message}" if server_message else ""
     if details.get("invalid_reason"):
         said += f" ({details['invalid_reason']})"
@@ -97,7 +104,7 @@ def decode_json(response: httpx.Response, path: str) -> Any:
         return None
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except _UNDECODABLE:
         content_type = response.headers.get("content-type", "unknown type")
         raise errors.MalformedResponse(
             f"The store sent something that is not JSON ({content_type}, "
