@@ -52,7 +52,10 @@ def read_image_upload(path: Path, max_bytes: int = MAX_IMAGE_BYTES) -> ImageUplo
         raise InvalidImageFile(
             f"'{path.name}' is {size / 1048576:.1f} MB; the store takes at most "
             f"{max_bytes / 1048576:.0f} MB per image. Save it smaller (e.g. as JPEG at 2000 px).")
-    content = path.read_bytes()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:  # a folder, or a file that went away or is locked
+        raise InvalidImageFile(f"'{path.name}' cannot be read: {exc.strerror}.") from None
     image_type = sniff_image_type(content[:16])
     if image_type is None:
         raise InvalidImageFile(

@@ -1,4 +1,4 @@
-"""Capped exponential backoff with full jitter, for requests that are safe to repeat."""
+"""Capped exponential backoff with jitter, for requests that are safe to repeat."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def backoff(self, attempt: int) -> float:
-        """Delay before retry number `attempt` (1-based): uniform in [0, min(cap, base*2^n)]."""
+        """Delay before retry `attempt` (1-based): uniform in [c/2, c] where
+        c = min(max_delay, base_delay * 2^(attempt-1))."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return self.rng.uniform(ceiling / 2, ceiling)
 

@@ -34,7 +34,7 @@ timestamps = st.datetimes(
 ).map(lambda d: d.replace(microsecond=0))
 
 urls = st.none() | st.builds(
-    lambda pid, iid, name: f"https://cdn.example/bcapp/h/products/{pid}/images/{iid}/{name}.jpg?c=1",
+    lambda pid, iid, name: f"https://cdn.example/bcapp/h/products/{pid}/images/{iid}/{name}.jpg",
     st.integers(1, 10**6), st.integers(1, 10**6),
     st.text("abcdefghijklmnopqrstuvwxyz-_0123456789", min_size=1, max_size=20))
 
