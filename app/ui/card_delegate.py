@@ -195,7 +195,7 @@ class CardDelegate(QStyledItemDelegate):
             text = image.description
         else:
             painter.setPen(MISSING_ALT)
-            text = "No description (alt text)"
+            text = "No alt text"
         # Wrap to TEXT_LINES lines, eliding the last.
         words = text.split()
         lines: list[str] = []
