@@ -286,3 +286,63 @@ def test_delete_all_images(emu: StoreEmulator, make_client: ClientFactory,
     assert client.all_images(pid) == []
     delete = [r for r in emu.requests() if r.method == "DELETE"]
     assert len(delete) == 1 and delete[0].query == ""  # no paging: everything goes
+
+
+def test_write_answers_with_urls_need_no_second_request(emulator_factory,
+                                                        make_client: ClientFactory) -> None:
+    emu = emulator_factory(catalog="empty", urls_in_write_responses=True)
+    pid = emu.add_product("Mug", "MUG-1", image_count=1)
+    client = make_client(emu)
+    image = client.list_images(pid)[0]
+    assert image.zoom_url
+    emu.clear_requests()
+    created = client.create_image_from_url(pid, image.zoom_url)
+    updated = client.update_image(pid, image.id, ImageChanges(description="Front"))
+    assert created.has_renditions and updated.has_renditions
+    assert [r.method for r in emu.requests()] == ["POST", "PUT"]
+
+
+def test_upload_refusals_from_the_v3_endpoint(emu: StoreEmulator, make_client: ClientFactory,
+                                              tmp_path: Path) -> None:
+    """What the store says when the client's own checks are bypassed (upload_image)."""
+    from app.api.image_files import ImageUpload
+
+    pid = emu.add_product("Mug", "MUG-1")
+    client = make_client(emu, "oauth")
+    not_a_picture = ImageUpload("fake.png", b"<html>hello</html>", "png")
+    with pytest.raises(errors.ValidationFailed) as caught:
+        client.upload_image(pid, not_a_picture)
+    assert caught.value.status == 422 and "image_file" in caught.value.details
+    real = ImageUpload("mug.png", picture_bytes("png"), "png")
+    with pytest.raises(errors.NotFound):
+        client.upload_image(999, real)
+    read_only = make_client(emu, "oauth", token=emu.config.read_only_tokens[0])
+    with pytest.raises(errors.PermissionDenied):
+        read_only.upload_image(pid, real)
+    assert emu.image_count(pid) == 0
+
+
+def test_upload_dropped_after_commit_is_outcome_unknown(emu: StoreEmulator,
+                                                        make_client: ClientFactory,
+                                                        tmp_path: Path) -> None:
+    pid = emu.add_product("Mug", "MUG-1")
+    picture = tmp_path / "mug.webp"
+    picture.write_bytes(picture_bytes("webp"))
+    emu.faults.drop_after_commit_rate = 1.0
+    emu.faults.only_methods = frozenset({"POST"})
+    with pytest.raises(errors.OutcomeUnknown):
+        make_client(emu, "oauth").create_image_from_file(pid, picture)
+    assert [r.method for r in emu.requests()] == ["POST"]
+    assert emu.image_count(pid) == 1
+
+
+def test_update_image_file_replaces_the_picture(emu: StoreEmulator,
+                                                make_client: ClientFactory) -> None:
+    pid = emu.add_product("Mug", "MUG-1", image_count=2)
+    client = make_client(emu)
+    first, second = client.list_images(pid)
+    assert second.zoom_url
+    updated = client.update_image(pid, first.id, ImageChanges(image_file=second.zoom_url))
+    assert updated.id == first.id and emu.image_count(pid) == 2
+    assert updated.image_file != first.image_file  # a new stored picture...
+    assert updated.zoom_url != first.zoom_url      # ...so new CDN URLs
