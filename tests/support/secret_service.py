@@ -174,6 +174,15 @@ def _wait_for_owner(address: str, processes: list[subprocess.Popen[bytes]], log:
     )
 
 
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if pytest itself dies (a crash, a kill -9), the kernel
+    sends SIGTERM to the daemon, so no teardown is needed to leave nothing behind."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 @contextmanager
 def private_secret_service(*, unlock: bool = True) -> Iterator[SecretServiceDaemon]:
     """Start a private bus and gnome-keyring; unlock=False leaves the keyring locked (uncreated).
@@ -202,6 +211,7 @@ def private_secret_service(*, unlock: bool = True) -> Iterator[SecretServiceDaem
             bus = subprocess.Popen(
                 [dbus_daemon, f"--config-file={root / 'bus.conf'}", "--nofork", "--print-address"],
                 stdout=subprocess.PIPE, stderr=log_file, env=env, start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
             processes.append(bus)
             assert bus.stdout is not None
@@ -217,6 +227,7 @@ def private_secret_service(*, unlock: bool = True) -> Iterator[SecretServiceDaem
                 command + ["--unlock"] if unlock else command,
                 stdin=subprocess.PIPE if unlock else subprocess.DEVNULL,
                 stdout=log_file, stderr=log_file, env=env, start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
             processes.append(gnome_keyring)
             if gnome_keyring.stdin:

@@ -166,3 +166,26 @@ def test_saved_store_missing_its_secret_says_what_to_do(qtbot: QtBot, emulator, 
     qtbot.waitUntil(lambda: "no credentials" in window.start_screen.message.text(),
                     timeout=10000)
     assert "connect it again" in window.start_screen.message.text()
+
+
+@pytest.mark.secret_service
+def test_locked_keyring_says_so_and_offers_a_retry(qtbot: QtBot, emulator, make_window,
+                                                   monkeypatch) -> None:
+    from tests.support.secret_service import private_secret_service
+
+    with private_secret_service(unlock=False) as locked:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", locked.bus_address)
+        window = make_window(CredentialStore(locked.backend()))
+        questions: list[tuple[str, str]] = []
+
+        def ask(title: str, text: str, accept) -> bool:  # type: ignore[no-untyped-def]
+            questions.append((title, text))
+            return len(questions) < 2  # retry once, then give up
+
+        monkeypatch.setattr(window, "ask", ask)
+        window.add_store(_saved_for(emulator), emulator.config.access_token)
+        qtbot.waitUntil(lambda: "stayed locked" in window.start_screen.message.text(),
+                        timeout=15000)
+    assert [title for title, _ in questions] == ["Keyring locked", "Keyring locked"]
+    assert "unlock" in questions[0][1].lower()
+    assert window.page is None
