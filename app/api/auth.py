@@ -42,8 +42,12 @@ class OAuthCredentials:
 
     @property
     def v3_base(self) -> str:
+        """The v3 API beside the v2 one (file uploads use it)."""
         base = self.v2_base
-        return base[: -len("/v2")] + "/v3" if base.endswith("/v2") else base + "/../v3"
+        if not base.endswith("/v2"):
+            raise ValueError(f"The API base '{base}' should end in /v2 (e.g. "
+                             "https://api.bigcommerce.com/stores/abc123/v2).")
+        return base[: -len("/v2")] + "/v3"
 
     @property
     def store_id(self) -> str:

@@ -137,7 +137,7 @@ class ApiTransport:
             timeout=timeout,
             # The auth headers are custom (X-Auth-Token), which httpx would carry across a
             # cross-origin redirect: never follow redirects with store credentials.
-            follow_redirects=False,
+            follow_redirects=True,
             verify=True,
             transport=transport,
         )

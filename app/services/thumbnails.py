@@ -128,17 +128,17 @@ class ThumbnailLoader(QObject):
                 self.failed.emit(request.key, request.url, error)
 
     def _load(self, request: ThumbnailRequest) -> QImage:
-        data = self._cache.get(request.url) if self._cache else None
-        from_cache = data is not None
-        if data is None:
-            data = self._downloader.fetch(request.url)
+        cached = self._cache.get(request.url) if self._cache else None
+        if cached is not None:
+            image = decode_thumbnail(cached, request.size)
+            if not image.isNull():
+                return image
+            # A damaged cache file: fall through and fetch it afresh.
+        data = self._downloader.fetch(request.url)
         image = decode_thumbnail(data, request.size)
         if image.isNull():
-            if from_cache:  # a damaged cache file: fetch it afresh once
-                image = decode_thumbnail(self._downloader.fetch(request.url), request.size)
-            if image.isNull():
-                raise ApiError("The image server sent a picture that cannot be decoded.")
-        elif not from_cache and self._cache is not None:
+            raise ApiError("The image server sent a picture that cannot be decoded.")
+        if self._cache is not None:
             self._cache.put(request.url, data)
         return image
 

@@ -7,6 +7,7 @@ which keeps a 1000-image product as cheap to scroll as a 10-image one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import cos, pi, sin
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
@@ -177,8 +178,6 @@ class CardDelegate(QStyledItemDelegate):
         radius = max(7.0, min(12.0, picture.width() / 10))
         center = QPointF(picture.right() - radius - 4, picture.top() + radius + 4)
         star = QPolygonF()
-        from math import cos, pi, sin
-
         for point in range(10):
             r = radius if point % 2 == 0 else radius * 0.45
             angle = -pi / 2 + point * pi / 5

@@ -187,10 +187,5 @@ class StorePage(QWidget):
         self.details.show_image(index.data(ImageRoles.Image), index.data(ImageRoles.Position),
                                 index.data(Qt.ItemDataRole.DecorationRole))
 
-    def close(self) -> bool:  # type: ignore[override]
-        if self._images_task is not None:
-            self._images_task.cancel()
-        return super().close()
-
     def sizeHint(self) -> QSize:
         return QSize(1280, 800)
