@@ -137,7 +137,7 @@ class ApiTransport:
             timeout=timeout,
             # The auth headers are custom (X-Auth-Token), which httpx would carry across a
             # cross-origin redirect: never follow redirects with store credentials.
-            follow_redirects=True,
+            follow_redirects=False,
             verify=True,
             transport=transport,
         )
