@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 
+import httpx
 import pytest
 
 from app.api import BasicCredentials, ImageChanges, OAuthCredentials
@@ -415,3 +417,34 @@ def test_cancelled_before_sending(emu: StoreEmulator, make_client: ClientFactory
     with pytest.raises(errors.Cancelled):
         make_client(emu, cancel=cancel).count_products()
     assert emu.requests() == []
+
+
+def test_slow_store_read_timeout_get_is_retried_then_network_error(
+        emulator_factory, make_client: ClientFactory) -> None:
+    emu = emulator_factory(catalog="empty", latency_ms=400)
+    client = make_client(emu, retry=fast_retry(max_attempts=2),
+                         timeout=httpx.Timeout(5.0, read=0.1))
+    with pytest.raises(errors.NetworkError) as caught:
+        client.count_products()
+    assert type(caught.value) is errors.NetworkError
+    assert "too long" in caught.value.message
+    assert len(emu.requests()) == 2
+
+
+def test_slow_store_read_timeout_post_is_outcome_unknown(
+        emulator_factory, make_client: ClientFactory) -> None:
+    emu = emulator_factory(catalog="empty", latency_ms=400)
+    pid = emu.add_product("Mug", "MUG-1", image_count=1)
+    url = make_client(emu).list_images(pid)[0].zoom_url
+    assert url
+    emu.clear_requests()
+    client = make_client(emu, timeout=httpx.Timeout(5.0, read=0.1))
+    with pytest.raises(errors.OutcomeUnknown):
+        client.create_image_from_url(pid, url)
+    assert [r.method for r in emu.requests()] == ["POST"]
+    # The store goes on to apply it after the client gave up: once, not twice.
+    for _ in range(100):
+        if emu.image_count(pid) == 2:
+            break
+        time.sleep(0.05)
+    assert emu.image_count(pid) == 2
