@@ -202,3 +202,14 @@ def test_empty_collections_are_empty_lists() -> None:
     assert _as_list(None, "images") == _as_list({}, "images") == _as_list([], "images") == []
     with pytest.raises(MalformedResponse):
         _as_list({"data": []}, "images")
+
+
+def test_rendition_url_picks_the_smallest_wide_enough() -> None:
+    image = ProductImage(id=1, product_id=1, tiny_url="t", standard_url="s",
+                         thumbnail_url="th", zoom_url="z")
+    assert [image.rendition_url(w) for w in (1, 44, 45, 220, 300, 386, 387, 1280, 5000)] == \
+        ["t", "t", "s", "s", "th", "th", "z", "z", "z"]
+    partial = ProductImage(id=1, product_id=1, standard_url="s")
+    assert partial.rendition_url(10) == "s" and partial.rendition_url(2000) == "s"
+    assert ProductImage(id=1, product_id=1).rendition_url(100) is None
+    assert not ProductImage(id=1, product_id=1).has_renditions
