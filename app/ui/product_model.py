@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QColor, QImage, QPixmap
 
 from app.api.models import Product
 from app.services.session import StoreSession, describe_error
@@ -41,6 +41,7 @@ class ProductListModel(QAbstractListModel):
         self._page_task: Task | None = None
         self._count_requested: set[int] = set()
         self._pictures: dict[int, QPixmap] = {}
+        self._blank: QPixmap | None = None
         session.side_pictures.loaded.connect(self._on_picture)
 
     @property
@@ -162,12 +163,22 @@ class ProductListModel(QAbstractListModel):
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
                                              Qt.ItemDataRole.AccessibleTextRole])
 
-    def _picture(self, product: Product) -> QPixmap | None:
+    def _picture(self, product: Product) -> QPixmap:
         pixmap = self._pictures.get(product.id)
-        if pixmap is None and product.primary_image and product.primary_image.tiny_url:
+        if pixmap is not None:
+            return pixmap
+        if product.primary_image and product.primary_image.tiny_url:
             self._session.side_pictures.request(("product", product.id),
                                                 product.primary_image.tiny_url, PICTURE_SIZE)
-        return pixmap
+        # A blank tile keeps every row's text aligned while loading, or with no picture.
+        return self._placeholder
+
+    @property
+    def _placeholder(self) -> QPixmap:
+        if self._blank is None:
+            self._blank = QPixmap(PICTURE_SIZE)
+            self._blank.fill(QColor("#f1f3f4"))
+        return self._blank
 
     def _on_picture(self, key: object, url: str, image: QImage) -> None:
         if not (isinstance(key, tuple) and key[0] == "product"):
