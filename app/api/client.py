@@ -152,8 +152,15 @@ class StoreClient:
             json_body=changes.to_json())
         return self._complete(ProductImage.from_json(body))
 
-    def delete_image(self, product_id: int, image_id: int) -> None:
-        self.transport.request("DELETE", self._url(f"/products/{product_id}/images/{image_id}"))
+    def delete_image(self, product_id: int, image_id: int, missing_ok: bool = True) -> None:
+        """Deletes one image. Already gone counts as done (`missing_ok`): a DELETE retried after
+        a dropped connection meets a 404 precisely because the first attempt worked."""
+        try:
+            self.transport.request("DELETE",
+                                   self._url(f"/products/{product_id}/images/{image_id}"))
+        except errors.NotFound:
+            if not missing_ok:
+                raise
 
     def delete_all_images(self, product_id: int) -> None:
         self.transport.request("DELETE", self._url(f"/products/{product_id}/images"))

@@ -63,7 +63,8 @@ def error_from_response(response: httpx.Response, path: str) -> errors.ApiError:
     said = f" The store said: {server_message}" if server_message else ""
     if details.get("invalid_reason"):
         said += f" ({details['invalid_reason']})"
-    kwargs = dict(status=status, server_message=server_message, details=details, path=path)
+    kwargs: dict[str, Any] = dict(status=status, server_message=server_message, details=details,
+                                  path=path)
     if status == 401:
         return errors.AuthenticationFailed(
             "The store did not accept the credentials (401). Check the access token, or the "

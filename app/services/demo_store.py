@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.api.auth import OAuthCredentials
 from app.services.session import StoreInfo
+
+if TYPE_CHECKING:
+    from app.store_emulator import StoreEmulator
 
 
 class DemoStore:
     def __init__(self) -> None:
-        self._emulator = None
+        self._emulator: StoreEmulator | None = None
 
     def start(self) -> StoreInfo:
         """Blocking (binds sockets, seeds a SQLite file): call from a worker thread."""

@@ -54,6 +54,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return 2
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Product Image Manager")

@@ -145,7 +145,7 @@ class ConnectDialog(QDialog):
             if not url or not user or not key:
                 raise ValueError("Enter the store address, the user name and the API key.")
             credentials = BasicCredentials(url, user, key, api_base or None)
-        credentials.v2_base  # validates the addresses (raises ValueError with the fix)
+        _ = credentials.v2_base  # validates the addresses (raises ValueError with the fix)
         return credentials
 
     def secret(self) -> str:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QStackedWidget, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QStackedWidget, QToolBar)
 
 from app import APP_NAME
-from app.credentials import CredentialError, KeyringLocked, KeyringUnavailable, SecretStore
+from app.credentials import CredentialError, KeyringLocked, SecretStore
 from app.resources import app_icon_path, icon_path
 from app.services.demo_store import DemoStore
 from app.services.session import StoreInfo, StoreSession, describe_error
@@ -66,7 +65,8 @@ class MainWindow(QMainWindow):
 
     # ---- toolbar ------------------------------------------------------------------------
 
-    def _action(self, text: str, icon: str, shortcut: QKeySequence | str | None,
+    def _action(self, text: str, icon: str,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
                 slot, tip: str) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(_icon(icon), text, self)
         if shortcut is not None:

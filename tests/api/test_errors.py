@@ -97,7 +97,7 @@ def test_not_found(emu: StoreEmulator, make_client: ClientFactory, auth_style: s
         lambda: client.list_images(999),
         lambda: client.count_images(999),
         lambda: client.update_image(pid, 999, ImageChanges(sort_order=1)),
-        lambda: client.delete_image(pid, 999),
+        lambda: client.delete_image(pid, 999, missing_ok=False),
         lambda: client.get_product(999),
     ]
     for call in calls:
@@ -407,6 +407,30 @@ def test_put_dropped_after_commit_is_retried_safely(emu: StoreEmulator,
     assert [r.method for r in emu.requests()].count("PUT") == 3
     assert client.get_image(pid, image.id).description == "Front"
     assert emu.image_count(pid) == 2
+
+
+def test_delete_dropped_after_commit_counts_as_done(emu: StoreEmulator,
+                                                    make_client: ClientFactory) -> None:
+    import httpx
+
+    class HealAfterFirstDelete(httpx.HTTPTransport):
+        """The connection drops on the first DELETE only (the store applied it)."""
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            try:
+                return super().handle_request(request)
+            finally:
+                if request.method == "DELETE":
+                    emu.faults.drop_after_commit_rate = 0.0
+
+    pid = emu.add_product("Mug", "MUG-1", image_count=2)
+    client = make_client(emu, retry=fast_retry(max_attempts=3), wire=HealAfterFirstDelete())
+    image = client.list_images(pid)[0]
+    emu.faults.drop_after_commit_rate = 1.0
+    emu.faults.only_methods = frozenset({"DELETE"})
+    client.delete_image(pid, image.id)  # the retry meets a 404: the first attempt worked
+    assert [r.method for r in emu.requests()].count("DELETE") == 2
+    assert emu.image_count(pid) == 1
 
 
 def test_cancelled_before_sending(emu: StoreEmulator, make_client: ClientFactory) -> None:
