@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from app.api.auth import OAuthCredentials
@@ -14,19 +15,27 @@ if TYPE_CHECKING:
 class DemoStore:
     def __init__(self) -> None:
         self._emulator: StoreEmulator | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> StoreInfo:
-        """Blocking (binds sockets, seeds a SQLite file): call from a worker thread."""
+        """Blocking (binds sockets, seeds a SQLite file): call from a worker thread.
+
+        Opening the demo again reuses the running store (and the edits made in it).
+        """
         from app.store_emulator import EmulatorConfig, StoreEmulator
 
-        emulator = StoreEmulator(EmulatorConfig())
-        emulator.start()
-        self._emulator = emulator
+        with self._lock:
+            if self._emulator is None:
+                emulator = StoreEmulator(EmulatorConfig())
+                emulator.start()
+                self._emulator = emulator
+            emulator = self._emulator
         credentials = OAuthCredentials(emulator.config.store_hash, emulator.config.access_token,
                                        api_base=emulator.oauth_api_base)
         return StoreInfo("Demo store", credentials)
 
     def stop(self) -> None:
-        if self._emulator is not None:
-            self._emulator.stop()
-            self._emulator = None
+        with self._lock:
+            if self._emulator is not None:
+                self._emulator.stop()
+                self._emulator = None

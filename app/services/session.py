@@ -96,7 +96,7 @@ class StoreSession(QObject):
         self._cancel.set()
         self.thumbnails.shutdown()
         self.side_pictures.shutdown()
-        self.reads.shutdown(wait=False)
+        self.reads.shutdown()
         # Closing the clients from a worker avoids blocking the GUI on a socket teardown.
         threading.Thread(target=self._close_clients, daemon=True).start()
 

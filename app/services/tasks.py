@@ -1,16 +1,20 @@
 """Run blocking calls on worker threads and hand their results back on the GUI thread.
 
-Anki's pattern (an operation with success and failure callbacks run in the background) on a
-plain `ThreadPoolExecutor`: the completion travels through a queued signal, so callbacks
-always run on the thread that owns the runner. A cancelled task's callbacks never run, which
-is how a product switch drops the answers for the product that is no longer shown.
+Anki's pattern (an operation with success and failure callbacks run in the background): the
+completion travels through a queued signal, so callbacks always run on the thread that owns
+the runner. A cancelled task's callbacks never run, which is how a product switch drops the
+answers for the product that is no longer shown.
+
+The workers are daemon threads, not a `ThreadPoolExecutor`: the executor's threads are joined
+when Python exits, so a request stuck on a slow store would keep the process alive for up to
+its timeout after the merchant closed the window.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -28,13 +32,10 @@ class Task:
     on_success: SuccessCallback | None = None
     on_failure: FailureCallback | None = None
     _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
-    future: Future[Any] | None = field(default=None, repr=False)
 
     def cancel(self) -> None:
         """Drop the result; a task already running finishes, but nobody hears of it."""
         self._cancelled.set()
-        if self.future is not None:
-            self.future.cancel()
 
     @property
     def cancelled(self) -> bool:
@@ -48,15 +49,20 @@ class _Completion:
     error: Exception | None = None
 
 
+_STOP = object()
+
+
 class TaskRunner(QObject):
-    """A pool of `max_workers` threads. With one worker, tasks run strictly in order."""
+    """`max_workers` daemon threads. With one worker, tasks run strictly in order."""
 
     _completed = Signal(object)
 
     def __init__(self, name: str, max_workers: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._name = name
-        self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix=f"pim-{name}")
+        self._max_workers = max_workers
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._closed = False
         self._completed.connect(self._deliver)
 
@@ -67,19 +73,26 @@ class TaskRunner(QObject):
         if self._closed:
             task.cancel()
             return task
-        task.future = self._executor.submit(self._run, task, work)
+        self._queue.put((task, work))
+        if len(self._threads) < self._max_workers:
+            thread = threading.Thread(target=self._work, daemon=True,
+                                      name=f"pim-{self._name}-{len(self._threads)}")
+            self._threads.append(thread)
+            thread.start()
         return task
 
-    def _run(self, task: Task, work: Callable[[], Any]) -> None:
-        if task.cancelled:
-            return
-        try:
-            completion = _Completion(task, result=work())
-        except Exception as exc:  # delivered to on_failure; nothing is swallowed silently
-            log.info("%s/%s failed: %s", self._name, task.name, exc)
-            completion = _Completion(task, error=exc)
-        if not self._closed and not task.cancelled:
-            self._completed.emit(completion)
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            task, work = item
+            if task.cancelled or self._closed:
+                continue
+            try:
+                completion = _Completion(task, result=work())
+            except Exception as exc:  # delivered to on_failure; nothing is swallowed silently
+                log.info("%s/%s failed: %s", self._name, task.name, exc)
+                completion = _Completion(task, error=exc)
+            if not self._closed and not task.cancelled:
+                self._completed.emit(completion)
 
     def _deliver(self, completion: _Completion) -> None:
         task = completion.task
@@ -94,7 +107,8 @@ class TaskRunner(QObject):
             log.warning("%s/%s failed with nobody listening: %s", self._name, task.name,
                         completion.error)
 
-    def shutdown(self, wait: bool = False) -> None:
+    def shutdown(self) -> None:
         """Stops delivering results and drops queued tasks; running ones end on their own."""
         self._closed = True
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        for _ in self._threads:
+            self._queue.put(_STOP)

@@ -35,8 +35,9 @@ class ThumbnailRequest:
 
 
 class ThumbnailLoader(QObject):
-    #: (key, url, image) on success; the image is already scaled to the requested box.
-    loaded = Signal(object, str, QImage)
+    #: (key, url, image, box width) on success; the image is already scaled to fit the box
+    #: it was asked for, whose width (device pixels) tells the model how big it may be shown.
+    loaded = Signal(object, str, QImage, int)
     #: (key, url, message) on failure; the message names the problem for a tooltip.
     failed = Signal(object, str, str)
 
@@ -48,7 +49,9 @@ class ThumbnailLoader(QObject):
         self._lock = threading.Condition()
         # key -> request, most recently requested last (the stack's top).
         self._pending: OrderedDict[Hashable, ThumbnailRequest] = OrderedDict()
-        self._in_flight: set[tuple[Hashable, str]] = set()
+        # (key, url) -> the generation it was asked in; an old generation's answer is dropped,
+        # so it must not stop the same picture being asked for again.
+        self._in_flight: dict[tuple[Hashable, str], int] = {}
         self._generation = 0
         self._closed = False
         self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
@@ -60,7 +63,7 @@ class ThumbnailLoader(QObject):
 
     def request(self, key: Hashable, url: str, size: QSize) -> None:
         with self._lock:
-            if self._closed or (key, url) in self._in_flight:
+            if self._closed or self._in_flight.get((key, url)) == self._generation:
                 return
             self._pending.pop(key, None)  # re-requested: move to the top of the stack
             self._pending[key] = ThumbnailRequest(key, url, QSize(size), self._generation)
@@ -102,7 +105,7 @@ class ThumbnailLoader(QObject):
             if self._closed:
                 return None
             _, request = self._pending.popitem(last=True)  # LIFO
-            self._in_flight.add((request.key, request.url))
+            self._in_flight[(request.key, request.url)] = request.generation
             return request
 
     def _work(self) -> None:
@@ -118,12 +121,13 @@ class ThumbnailLoader(QObject):
                 log.exception("thumbnail %s failed", request.url)
                 image, error = None, f"Unexpected error: {exc}"
             with self._lock:
-                self._in_flight.discard((request.key, request.url))
+                if self._in_flight.get((request.key, request.url)) == request.generation:
+                    del self._in_flight[(request.key, request.url)]
                 current = request.generation == self._generation and not self._closed
             if not current:
                 continue
             if image is not None:
-                self.loaded.emit(request.key, request.url, image)
+                self.loaded.emit(request.key, request.url, image, request.size.width())
             elif error is not None:
                 self.failed.emit(request.key, request.url, error)
 
@@ -139,7 +143,10 @@ class ThumbnailLoader(QObject):
         if image.isNull():
             raise ApiError("The image server sent a picture that cannot be decoded.")
         if self._cache is not None:
-            self._cache.put(request.url, data)
+            try:
+                self._cache.put(request.url, data)
+            except OSError as exc:  # a full or read-only disk costs speed, not the picture
+                log.warning("image cache not written (%s): %s", exc.strerror, request.url)
         return image
 
 

@@ -6,6 +6,8 @@ no permission, unreachable, or not a store.
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel,
                                QLineEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget)
@@ -52,6 +54,7 @@ class ConnectDialog(QDialog):
         self.setWindowTitle("Connect a store")
         self.setMinimumWidth(480)
         self._runner = TaskRunner("connect-test", max_workers=1, parent=self)
+        self._cancel = threading.Event()  # set when the dialog closes: no test outlives it
         self._test: Task | None = None
         layout = QVBoxLayout(self)
 
@@ -173,7 +176,7 @@ class ConnectDialog(QDialog):
         self._show_verdict("Testing…", ok=None)
 
         def work() -> int:
-            with StoreClient(credentials, retry=TEST_RETRY) as client:
+            with StoreClient(credentials, retry=TEST_RETRY, cancel=self._cancel) as client:
                 return client.count_products()
 
         self._test = self._runner.submit("test-connection", work,
@@ -205,5 +208,6 @@ class ConnectDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
+        self._cancel.set()
         self._runner.shutdown()
         super().done(result)

@@ -67,9 +67,11 @@ class DetailsPane(QScrollArea):
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         if self._loader is not None:
             self._loader.loaded.disconnect(self._on_loaded)
+            self._loader.failed.disconnect(self._on_failed)
         self._loader = loader
         if loader is not None:
             loader.loaded.connect(self._on_loaded)
+            loader.failed.connect(self._on_failed)
 
     def show_image(self, image: ProductImage | None, position: int | None = None,
                    placeholder: QPixmap | None = None) -> None:
@@ -118,9 +120,14 @@ class DetailsPane(QScrollArea):
         scaled.setDevicePixelRatio(ratio)
         self._preview.setPixmap(scaled)
 
-    def _on_loaded(self, key: object, url: str, image: QImage) -> None:
+    def _on_loaded(self, key: object, url: str, image: QImage, box_width: int) -> None:
         if self._image is not None and key == ("detail", self._image.id):
             self._set_preview(QPixmap.fromImage(image))
+
+    def _on_failed(self, key: object, url: str, message: str) -> None:
+        if self._image is not None and key == ("detail", self._image.id):
+            if self._preview.pixmap() is None or self._preview.pixmap().isNull():
+                self._preview.setText(f"The larger picture could not be loaded. {message}")
 
     def _copy(self, key: str) -> None:
         if self._image is not None and getattr(self._image, key):

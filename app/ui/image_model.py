@@ -162,12 +162,14 @@ class ImageListModel(QAbstractListModel):
             self._loader.request(image.id, url, self.picture_size)
         return cached.pixmap if cached is not None else None
 
-    def _on_loaded(self, key: object, url: str, picture: QImage) -> None:
+    def _on_loaded(self, key: object, url: str, picture: QImage, box_width: int) -> None:
         if not isinstance(key, int) or key not in self._row_of:
             return  # another product's image, or a key of another model sharing the loader
+        cached = self._pictures.get(key)
+        if cached is not None and cached.box_width > box_width:
+            return  # a late, smaller answer (asked before a zoom): keep the better picture
         self._errors.pop(key, None)
-        self._pictures.put(key, CachedPicture(QPixmap.fromImage(picture), url,
-                                              self.picture_size.width()))
+        self._pictures.put(key, CachedPicture(QPixmap.fromImage(picture), url, box_width))
         self._emit_changed(key)
 
     def _on_failed(self, key: object, url: str, message: str) -> None:

@@ -49,6 +49,9 @@ class MainWindow(QMainWindow):
         self.page: StorePage | None = None
         self.demo: DemoStore | None = None
         self._background = TaskRunner("window", max_workers=2, parent=self)
+        # Each "open a store" request gets a number; an answer for an older one (a slow demo
+        # start, a keyring read) is ignored once the merchant has asked for something else.
+        self._open_request = 0
 
         self.stack = QStackedWidget()
         self.start_screen = StartScreen()
@@ -128,7 +131,7 @@ class MainWindow(QMainWindow):
 
     def _refresh(self) -> None:
         if self.page is not None:
-            self.page.reload_images()
+            self.page.refresh()
 
     def _focus_search(self) -> None:
         if self.page is not None:
@@ -167,7 +170,19 @@ class MainWindow(QMainWindow):
 
     # ---- start screen -------------------------------------------------------------------
 
+    def _new_open_request(self) -> int:
+        self._open_request += 1
+        return self._open_request
+
+    def _if_current(self, request: int, then):  # type: ignore[no-untyped-def]
+        """Wraps a callback so it runs only if no newer open request was made since."""
+        def callback(value):  # type: ignore[no-untyped-def]
+            if request == self._open_request:
+                then(value)
+        return callback
+
     def show_start(self) -> None:
+        self._new_open_request()
         self._close_session()
         self.start_screen.set_stores(self.registry.stores())
         self.stack.setCurrentWidget(self.start_screen)
@@ -184,10 +199,11 @@ class MainWindow(QMainWindow):
         if self.demo is None:
             self.demo = DemoStore()
         demo = self.demo
+        request = self._new_open_request()
         self._background.submit(
             "start-demo", demo.start,
-            on_success=lambda info: self.open_store(info, product_id),
-            on_failure=self._demo_failed)
+            on_success=self._if_current(request, lambda info: self.open_store(info, product_id)),
+            on_failure=self._if_current(request, self._demo_failed))
 
     def _demo_failed(self, error: Exception) -> None:
         self.start_screen.demo_button.setEnabled(True)
@@ -195,9 +211,13 @@ class MainWindow(QMainWindow):
 
     def connect_store(self) -> None:
         dialog = ConnectDialog(self)
-        if dialog.exec() != ConnectDialog.DialogCode.Accepted:
-            return
-        self.add_store(dialog.saved_store(), dialog.secret())
+        try:
+            if dialog.exec() != ConnectDialog.DialogCode.Accepted:
+                return
+            saved, secret = dialog.saved_store(), dialog.secret()
+        finally:
+            dialog.deleteLater()
+        self.add_store(saved, secret)
 
     def add_store(self, saved: SavedStore, secret: str) -> None:
         """Saves the secret in the keyring (settings get only the rest), then connects."""
@@ -205,14 +225,16 @@ class MainWindow(QMainWindow):
 
     def _save_secret_then_open(self, saved: SavedStore, secret: str) -> None:
         self.start_screen.show_message("Saving the credentials in the system keyring…")
+        request = self._new_open_request()
         self._background.submit(
             "save-secret", lambda: self.secrets.save(saved.store_id, secret),
-            on_success=lambda _: self._saved(saved, secret),
-            on_failure=lambda error: self._secret_save_failed(error, saved, secret))
+            on_success=self._if_current(request, lambda _: self._saved(saved, secret)),
+            on_failure=self._if_current(
+                request, lambda error: self._secret_save_failed(error, saved, secret)))
 
     def _saved(self, saved: SavedStore, secret: str) -> None:
         self.registry.add(saved)
-        self.open_store(StoreInfo(saved.label, saved.credentials(secret)))
+        self._open_with_secret(saved, secret)
 
     def _secret_save_failed(self, error: Exception, saved: SavedStore, secret: str) -> None:
         if isinstance(error, KeyringLocked):
@@ -229,20 +251,21 @@ class MainWindow(QMainWindow):
                     "only: you will type them again next time. Nothing is written to disk.",
                     QMessageBox.StandardButton.Ok):
             self.session_secrets[saved.store_id] = secret
-            self.open_store(StoreInfo(saved.label, saved.credentials(secret)))
+            self._open_with_secret(saved, secret)
         else:
             self.start_screen.show_message("Not connected.", error=True)
 
     def open_saved(self, saved: SavedStore) -> None:
         if saved.store_id in self.session_secrets:
-            self.open_store(StoreInfo(saved.label,
-                                      saved.credentials(self.session_secrets[saved.store_id])))
+            self._open_with_secret(saved, self.session_secrets[saved.store_id])
             return
         self.start_screen.show_message(f"Reading the credentials of {saved.label}…")
+        request = self._new_open_request()
         self._background.submit(
             "load-secret", lambda: self.secrets.load(saved.store_id),
-            on_success=lambda secret: self._secret_loaded(saved, secret),
-            on_failure=lambda error: self.start_screen.show_message(str(error), error=True))
+            on_success=self._if_current(request, lambda secret: self._secret_loaded(saved, secret)),
+            on_failure=self._if_current(
+                request, lambda error: self.start_screen.show_message(str(error), error=True)))
 
     def _secret_loaded(self, saved: SavedStore, secret: str | None) -> None:
         if not secret:
@@ -250,7 +273,7 @@ class MainWindow(QMainWindow):
                 f"The keyring has no credentials for {saved.label}. Remove it and connect "
                 "it again.", error=True)
             return
-        self.open_store(StoreInfo(saved.label, saved.credentials(secret)))
+        self._open_with_secret(saved, secret)
 
     def remove_saved(self, saved: SavedStore) -> None:
         if not self.ask("Remove store",
@@ -271,11 +294,24 @@ class MainWindow(QMainWindow):
 
     # ---- a store ------------------------------------------------------------------------
 
-    def open_store(self, info: StoreInfo, product_id: int | None = None) -> StorePage:
+    def _open_with_secret(self, saved: SavedStore, secret: str) -> None:
+        try:
+            credentials = saved.credentials(secret)
+        except ValueError as exc:  # e.g. a secret with an invisible character in it
+            self.start_screen.show_message(f"{saved.label} could not be opened: {exc}",
+                                           error=True)
+            return
+        self.open_store(StoreInfo(saved.label, credentials))
+
+    def open_store(self, info: StoreInfo, product_id: int | None = None) -> StorePage | None:
         self._close_session()
         self.start_screen.demo_button.setEnabled(True)
         self.start_screen.show_message("")
-        session = StoreSession(info, self.cache_dir, parent=self)
+        try:
+            session = StoreSession(info, self.cache_dir, parent=self)
+        except (ValueError, OSError) as exc:
+            self.start_screen.show_message(f"{info.label} could not be opened: {exc}", error=True)
+            return None
         page = StorePage(session)
         self.session, self.page = session, page
         session.rateLimitChanged.connect(self.status.set_rate_limit)

@@ -38,7 +38,10 @@ class ProductListModel(QAbstractListModel):
         self._keyword = ""
         self._next_page = 1
         self._exhausted = False
+        self._failed = False  # a failed page waits for reload(), or the view would re-ask forever
         self._page_task: Task | None = None
+        # Image counts by product id, kept across searches; each asked for once per reload.
+        self._counts: dict[int, int] = {}
         self._count_requested: set[int] = set()
         self._pictures: dict[int, QPixmap] = {}
         self._blank: QPixmap | None = None
@@ -66,10 +69,16 @@ class ProductListModel(QAbstractListModel):
         self._row_of = {}
         self._next_page = 1
         self._exhausted = False
+        self._failed = False
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
+    @property
+    def failed(self) -> bool:
+        return self._failed
+
     def reload(self) -> None:
+        self._counts.clear()
         self._count_requested.clear()
         self.set_keyword(self._keyword, force=True)
 
@@ -82,7 +91,8 @@ class ProductListModel(QAbstractListModel):
     # ---- paging -------------------------------------------------------------------------
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._exhausted and self._page_task is None
+        return (not parent.isValid() and not self._exhausted and not self._failed
+                and self._page_task is None)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if not self.canFetchMore(parent):
@@ -109,6 +119,7 @@ class ProductListModel(QAbstractListModel):
 
     def _on_page_failed(self, error: Exception) -> None:
         self._page_task = None
+        self._failed = True
         self.loadingChanged.emit(False)
         self.loadFailed.emit(describe_error(error))
 
@@ -143,22 +154,22 @@ class ProductListModel(QAbstractListModel):
         return f"{product.sku or 'no SKU'} · {images}"
 
     def _image_count(self, product: Product) -> int | None:
-        if product.image_count is None and product.id not in self._count_requested:
+        count = self._counts.get(product.id, product.image_count)
+        if count is None and product.id not in self._count_requested:
+            # Asked once per reload, failures included: the per-product count endpoint is not
+            # on every store, and a repaint must not turn into a stream of requests.
             self._count_requested.add(product.id)
             self._session.count_product_images(
                 product.id,
-                on_success=lambda count, pid=product.id: self._on_count(pid, count),
-                on_failure=lambda error, pid=product.id: self._count_requested.discard(pid))
-        return product.image_count
-
-    def _on_count(self, product_id: int, count: int) -> None:
-        self.update_image_count(product_id, count)
+                on_success=lambda count, pid=product.id: self.update_image_count(pid, count),
+                on_failure=lambda error: None)
+        return count
 
     def update_image_count(self, product_id: int, count: int) -> None:
+        self._counts[product_id] = count
         row = self._row_of.get(product_id)
         if row is None:
             return
-        self._products[row] = self._products[row].with_image_count(count)
         index = self.index(row)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
                                              Qt.ItemDataRole.AccessibleTextRole])
@@ -180,7 +191,7 @@ class ProductListModel(QAbstractListModel):
             self._blank.fill(QColor("#f1f3f4"))
         return self._blank
 
-    def _on_picture(self, key: object, url: str, image: QImage) -> None:
+    def _on_picture(self, key: object, url: str, image: QImage, box_width: int) -> None:
         if not (isinstance(key, tuple) and key[0] == "product"):
             return
         product_id = key[1]

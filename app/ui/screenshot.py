@@ -45,6 +45,9 @@ class ScreenshotWhenSettled(QObject):
             if timed_out:
                 self._finish(EXIT_TIMED_OUT, "no product images before the time limit")
             return
+        if page.images_failed:
+            self._finish(EXIT_PICTURES_FAILED, "the product's images could not be loaded")
+            return
         settled, failed = page.grid.visible_pictures_settled()
         if not settled and not timed_out:
             return

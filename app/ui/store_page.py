@@ -27,6 +27,7 @@ class StorePage(QWidget):
         self.current_product: Product | None = None
         self._pending_product_id: int | None = None
         self.images_ready = False
+        self.images_failed = False
 
         # Products
         self.search_field = QLineEdit()
@@ -139,6 +140,7 @@ class StorePage(QWidget):
         if self._images_task is not None:
             self._images_task.cancel()
         self.images_ready = False
+        self.images_failed = False
         self.image_model.set_images(product_id, [])
         self.details.show_image(None)
         self.grid_header.setText(f"Loading the images of {name or f'product {product_id}'}…")
@@ -146,6 +148,12 @@ class StorePage(QWidget):
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images),
             on_failure=self._images_failed)
+
+    def refresh(self) -> None:
+        """Loads the images again, and the product list too if it had failed."""
+        if self.product_model.failed:
+            self.product_model.reload()
+        self.reload_images()
 
     def reload_images(self) -> None:
         if self.image_model.product_id is not None:
@@ -169,6 +177,7 @@ class StorePage(QWidget):
     def _images_failed(self, error: Exception) -> None:
         self._images_task = None
         self.images_ready = True
+        self.images_failed = True
         message = describe_error(error)
         self.grid_header.setText(f"The images could not be loaded. {message}")
         self.imagesFailed.emit(message)

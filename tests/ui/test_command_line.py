@@ -104,3 +104,11 @@ def test_secrets_are_not_accepted_on_the_command_line(tmp_path: Path, secret_fla
     result = _run([secret_flag, "x"], tmp_path)
     assert result.returncode == 2
     assert "unrecognized arguments" in result.stderr
+
+
+def test_screenshot_exit_code_says_the_images_failed(tmp_path: Path, emulator) -> None:
+    result = _run(["--api-base", emulator.oauth_api_base, "--product", "999",
+                   "--screenshot", str(tmp_path / "none.png")], tmp_path,
+                  env={"PIM_ACCESS_TOKEN": emulator.config.access_token})
+    assert result.returncode == 1
+    assert "could not be loaded" in result.stdout

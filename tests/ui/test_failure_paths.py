@@ -1,0 +1,119 @@
+"""What the window does when things go wrong: no request storms, no stuck cards, no surprises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from app.api.auth import OAuthCredentials
+from app.services.session import StoreInfo
+from app.ui.image_model import ImageRoles, PictureState
+from tests.ui.conftest import oauth_for, settle_pictures
+
+
+def _product_pages(emulator) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for r in emulator.requests() if r.path.endswith("/products"))
+
+
+def test_a_failed_product_page_is_not_asked_for_again_and_again(qtbot: QtBot, emulator,
+                                                                make_window,
+                                                                gui_thread_guard) -> None:
+    window = make_window()
+    wrong = OAuthCredentials(emulator.config.store_hash, "wrong-token",
+                             api_base=emulator.oauth_api_base)
+    page = window.open_store(StoreInfo("Wrong token", wrong))
+    qtbot.waitUntil(lambda: "could not be loaded" in page.product_status.text(), timeout=10000)
+    assert "credentials" in page.product_status.text()
+    qtbot.wait(1000)  # relayouts and repaints happen; none may turn into a request
+    assert _product_pages(emulator) == 1
+    window.refresh_action.trigger()  # the merchant's way to try again
+    qtbot.waitUntil(lambda: _product_pages(emulator) == 2, timeout=10000)
+    qtbot.wait(300)
+    assert _product_pages(emulator) == 2
+
+
+def test_image_counts_survive_a_search(qtbot: QtBot, emulator, open_store,
+                                       gui_thread_guard) -> None:
+    page = open_store(emulator)
+    model = page.product_model
+    qtbot.waitUntil(lambda: "300 images" in (model.data(model.index(0)) or ""), timeout=10000)
+    page.search_field.setText("tote")
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10000)
+    page.search_field.setText("")
+    qtbot.waitUntil(lambda: model.rowCount() == 24, timeout=10000)
+    assert "300 images" in model.data(model.index(0))
+
+
+def test_back_to_a_product_loads_its_cards_again(qtbot: QtBot, emulator_factory, open_store,
+                                                 gui_thread_guard) -> None:
+    with gui_thread_guard.paused():
+        emulator = emulator_factory(catalog="demo", cdn_latency_ms=120)
+    page = open_store(emulator, product_id=1)
+    qtbot.waitUntil(lambda: len(page.session.thumbnails.pending_keys()) > 0, timeout=5000)
+    page.open_product_id(4)
+    page.open_product_id(1)  # straight back, while product 1's first requests are under way
+    qtbot.waitUntil(lambda: page.images_ready and page.image_model.product_id == 1,
+                    timeout=10000)
+    settle_pictures(qtbot, page)
+    assert page.grid.visible_pictures_settled() == (True, 0)
+
+
+def test_a_late_smaller_picture_does_not_replace_a_bigger_one(qtbot: QtBot, emulator,
+                                                              open_store,
+                                                              gui_thread_guard) -> None:
+    page = open_store(emulator, product_id=1)
+    settle_pictures(qtbot, page)
+    model = page.image_model
+    image_id = model.image_at(0).id
+    big = model.data(model.index(0), ImageRoles.Image)
+    assert big is not None
+    before = model._pictures.get(image_id)
+    assert before is not None
+    tiny = QImage(QSize(44, 58), QImage.Format.Format_ARGB32_Premultiplied)
+    page.session.thumbnails.loaded.emit(image_id, "late-tiny-url", tiny, 44)
+    qtbot.wait(50)
+    assert model._pictures.get(image_id).url == before.url
+
+
+def test_an_unwritable_cache_costs_speed_not_pictures(qtbot: QtBot, emulator, make_window,
+                                                      tmp_path: Path,
+                                                      gui_thread_guard) -> None:
+    cache = tmp_path / "cache"
+    with gui_thread_guard.paused():
+        cache.mkdir()
+        (cache / "images").write_text("a file where the cache folder should be")
+    window = make_window()
+    page = window.open_store(StoreInfo("Test", oauth_for(emulator)), 1)
+    qtbot.waitUntil(lambda: page.images_ready, timeout=15000)
+    settle_pictures(qtbot, page)
+    assert page.grid.visible_pictures_settled() == (True, 0)
+    assert page.image_model.index(0).data(ImageRoles.PictureState) == PictureState.LOADED
+
+
+def test_opening_the_demo_twice_reuses_one_store(qtbot: QtBot, make_window) -> None:
+    window = make_window()
+    window.open_demo()
+    qtbot.waitUntil(lambda: window.page is not None and window.page.images_ready, timeout=15000)
+    first = window.demo._emulator
+    window.show_start()
+    window.open_demo()
+    qtbot.waitUntil(lambda: window.page is not None and window.page.images_ready, timeout=15000)
+    assert window.demo._emulator is first
+    window.close()
+    window.shutdown_demo()
+    assert window.demo is None
+
+
+def test_a_late_demo_start_does_not_override_going_back(qtbot: QtBot, make_window) -> None:
+    window = make_window()
+    window.open_demo()
+    window.show_start()  # changed their mind before the demo store was up
+    qtbot.waitUntil(lambda: window.demo is not None and window.demo._emulator is not None,
+                    timeout=15000)
+    qtbot.wait(300)
+    assert window.page is None
+    assert window.stack.currentWidget() is window.start_screen
+    window.shutdown_demo()
