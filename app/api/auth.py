@@ -9,21 +9,45 @@ from `repr` so they cannot leak into logs or tracebacks through an f-string.
 from __future__ import annotations
 
 import base64
+import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 OAUTH_API_HOST = "https://api.bigcommerce.com"
 
 
-def _clean_base(url: str) -> str:
+def _is_loopback(host: str | None) -> bool:
+    """This computer (the local emulator): plain http to it never crosses a network."""
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # 127.0.0.0/8, ::1
+    except ValueError:
+        return False
+
+
+def _clean_base(url: str, *, require_tls: bool = True) -> str:
+    """`url` without trailing slashes; ValueError naming the fix for an address that cannot
+    carry credentials: not http(s), with a user name or password in it, or plain http to
+    anything but this computer (the credential would cross the network unencrypted)."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"'{url}' is not an http(s) address. Example: https://store-abc123.mybigcommerce.com")
     if parts.username or parts.password:
+        # Checked first, so no message below ever echoes a password.
         # A URL is logged and shown; credentials belong in the keyring, never in it.
         raise ValueError("The address must not contain a user name or password; "
                          "enter them in their own fields.")
-    return url.strip().rstrip("/")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"'{url}' is not an http(s) address. Example: https://store-abc123.mybigcommerce.com")
+    base = url.strip().rstrip("/")
+    if require_tls and parts.scheme == "http" and not _is_loopback(parts.hostname):
+        secure = "https://" + base[len("http://"):]
+        raise ValueError(
+            f"'{base}' uses plain http, which would send the access token or API key "
+            f"unencrypted: use {secure} instead. (Plain http is only allowed to this "
+            "computer: localhost, 127.0.0.1 or ::1.)")
+    return base
 
 
 @dataclass(frozen=True)
@@ -36,8 +60,11 @@ class OAuthCredentials:
 
     @property
     def v2_base(self) -> str:
+        return self._v2(require_tls=True)
+
+    def _v2(self, *, require_tls: bool) -> str:
         if self.api_base:
-            return _clean_base(self.api_base)
+            return _clean_base(self.api_base, require_tls=require_tls)
         return f"{OAUTH_API_HOST}/stores/{self.store_hash}/v2"
 
     @property
@@ -51,8 +78,11 @@ class OAuthCredentials:
 
     @property
     def store_id(self) -> str:
-        """A stable, non-secret key for settings and the keyring."""
-        return f"oauth:{self.store_hash}@{self.v2_base}"
+        """A stable, non-secret key for settings and the keyring.
+
+        Lenient about plain http: a store saved with an http address before https was
+        required keeps its id (so it can still be found and removed); connecting fails."""
+        return f"oauth:{self.store_hash}@{self._v2(require_tls=False)}"
 
     @property
     def supports_file_upload(self) -> bool:
@@ -73,9 +103,12 @@ class BasicCredentials:
 
     @property
     def v2_base(self) -> str:
+        return self._v2(require_tls=True)
+
+    def _v2(self, *, require_tls: bool) -> str:
         if self.api_base:
-            return _clean_base(self.api_base)
-        return _clean_base(self.store_url) + "/api/v2"
+            return _clean_base(self.api_base, require_tls=require_tls)
+        return _clean_base(self.store_url, require_tls=require_tls) + "/api/v2"
 
     @property
     def v3_base(self) -> str:
@@ -83,7 +116,7 @@ class BasicCredentials:
 
     @property
     def store_id(self) -> str:
-        return f"basic:{self.username}@{self.v2_base}"
+        return f"basic:{self.username}@{self._v2(require_tls=False)}"
 
     @property
     def supports_file_upload(self) -> bool:

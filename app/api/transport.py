@@ -127,6 +127,8 @@ class ApiTransport:
         on_rate_limit: Callable[[RateLimitSnapshot], None] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        # Refuses a plain-http address to another host before any header carries a secret.
+        _ = credentials.v2_base
         self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.rate_limiter = rate_limiter or RateLimiter()
