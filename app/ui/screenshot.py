@@ -41,6 +41,10 @@ class ScreenshotWhenSettled(QObject):
     def _poll(self) -> None:
         page = self.page
         timed_out = time.monotonic() > self._deadline
+        if page is not None and page.image_model.product_id is None and \
+                page.product_model.failed:
+            self._finish(EXIT_PICTURES_FAILED, "the product list could not be loaded")
+            return
         if page is None or not page.images_ready:
             if timed_out:
                 self._finish(EXIT_TIMED_OUT, "no product images before the time limit")

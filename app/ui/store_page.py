@@ -110,6 +110,9 @@ class StorePage(QWidget):
     def _products_failed(self, message: str) -> None:
         self.product_status.setText(f"Products could not be loaded. {message}")
         self.product_status.setStyleSheet("color: #d93025;")
+        if self.image_model.product_id is None:
+            self.grid_header.setText("No products to show yet: see the message under the "
+                                     "product list, then press Refresh (F5).")
 
     def _products_arrived(self) -> None:
         if self.current_product is None and self._pending_product_id is None:
