@@ -7,6 +7,7 @@ threads, never from the GUI thread.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,6 +19,8 @@ from app.api.transport import ApiTransport
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 250
+#: The store refuses a product's 1001st image, so paging past this many means a broken store.
+MAX_IMAGES_PER_PRODUCT = 1000
 
 
 def _check_limit(limit: int) -> int:
@@ -73,15 +76,32 @@ class StoreClient:
 
     def iter_image_pages(self, product_id: int,
                          page_size: int = MAX_PAGE_SIZE) -> Iterator[list[ProductImage]]:
-        """Pages until the collection ends: a short page, an empty one, or a 204."""
-        page = 1
-        while True:
+        """Pages until the collection ends: a short page, an empty one, or a 204.
+
+        A store (or proxy) that ignores `page` would send page 1 forever; the official client
+        loops on it (bigcommerce-api-python#90). Here a page that starts like the previous
+        one, or more pages than 1000 images can fill, raise MalformedResponse instead.
+        """
+        max_pages = math.ceil(MAX_IMAGES_PER_PRODUCT / _check_limit(page_size)) + 1
+        previous_first: int | None = None
+        for page in range(1, max_pages + 1):
             images = self.list_images(product_id, page=page, limit=page_size)
+            if images and images[0].id == previous_first:
+                raise errors.MalformedResponse(
+                    f"The store sent page {page - 1} of product {product_id}'s images again "
+                    f"as page {page}: it ignores paging, so not every image can be listed. A "
+                    "proxy or cache may be rewriting the address; check the API address.",
+                    path=f"/products/{product_id}/images")
             if images:
                 yield images
             if len(images) < page_size:
                 return
-            page += 1
+            previous_first = images[0].id
+        raise errors.MalformedResponse(
+            f"The store sent {max_pages} full pages of product {product_id}'s images, more than "
+            f"the {MAX_IMAGES_PER_PRODUCT} images a product can have: it does not page "
+            "properly, so the list was stopped. A proxy or cache may be rewriting the "
+            "address; check the API address.", path=f"/products/{product_id}/images")
 
     def all_images(self, product_id: int) -> list[ProductImage]:
         """Every image of a product: 300 images take 2 requests."""
