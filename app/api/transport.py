@@ -164,6 +164,30 @@ class ApiTransport:
         timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         """Sends until a definite answer: 2xx returned, anything else raised as an ApiError."""
+        return self._send(method, url, decode=False, params=params, json_body=json_body,
+                          files=files, data=data, timeout=timeout)[0]
+
+    def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
+        """Like request(), decoding the body; a garbled body of a safe request is retried.
+
+        One attempt budget for both: a garbled body is one failed attempt of the same loop
+        as a 5xx or a dropped connection, so one call never sends more than max_attempts
+        times (plus the 429s waited out, which have their own budget)."""
+        return self._send(method, url, decode=True, **kwargs)[1]
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        decode: bool,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> tuple[httpx.Response, Any]:
+        """The response and, when `decode`, its JSON body (None otherwise)."""
         path = httpx.URL(url).path
         idempotent = method in IDEMPOTENT_METHODS
         attempt = 0
@@ -212,20 +236,17 @@ class ApiTransport:
                 continue
             if status >= 300:
                 raise error_from_response(response, path)
-            return response
-
-    def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
-        """Like request(), decoding the body; a garbled body of a safe request is retried."""
-        idempotent = method in IDEMPOTENT_METHODS
-        for attempt in range(1, self.retry.max_attempts + 1):
-            response = self.request(method, url, **kwargs)
+            if not decode:
+                return response, None
             try:
-                return decode_json(response, response.request.url.path)
+                return response, decode_json(response, path)
             except errors.MalformedResponse:
-                if not idempotent or attempt == self.retry.max_attempts:
-                    raise
-                self._sleep(self.retry.backoff(attempt))
-        raise AssertionError("unreachable")
+                log.info("%s %s -> %d with a garbled body, attempt %d", method, path, status,
+                         attempt)
+                if idempotent and attempt < self.retry.max_attempts:
+                    self._sleep(self.retry.backoff(attempt))
+                    continue
+                raise
 
     @staticmethod
     def _network_error(method: str, path: str, exc: httpx.TransportError,
