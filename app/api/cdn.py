@@ -18,6 +18,18 @@ from app.api.transport import USER_AGENT
 CDN_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=30.0)
 
 
+class _Garbled(errors.MalformedResponse):
+    """A body that could not be decoded: retried, and reported as MalformedResponse."""
+
+
+def _path_of(url: str) -> str | None:
+    """The path for an error's `path`; None for an address httpx cannot parse."""
+    try:
+        return httpx.URL(url).path
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+
+
 class ImageDownloader:
     def __init__(self, *, max_connections: int = 8, retry: RetryPolicy | None = None,
                  cancel: threading.Event | None = None,
@@ -38,7 +50,8 @@ class ImageDownloader:
         self._client.close()
 
     def fetch(self, url: str, max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
-        """The bytes at `url`; retries dropped connections and 5xx; raises ApiError subclasses."""
+        """The bytes at `url`; retries dropped connections, 5xx and undecodable bodies; raises
+        only ApiError subclasses."""
         attempt = 0
         while True:
             attempt += 1
@@ -46,7 +59,7 @@ class ImageDownloader:
                 raise errors.Cancelled("Cancelled.")
             try:
                 return self._fetch_once(url, max_bytes)
-            except (errors.NetworkError, errors.ServerError):
+            except (errors.NetworkError, errors.ServerError, _Garbled):
                 if attempt >= self._retry.max_attempts:
                     raise
                 if self._cancel.wait(self._retry.backoff(attempt)):
@@ -75,7 +88,24 @@ class ImageDownloader:
                         raise errors.LimitTooLarge("The image is larger than expected; skipped.")
                     chunks.append(chunk)
                 return b"".join(chunks)
+        except httpx.DecodingError:
+            # The server answered, but the gzip/brotli body is broken: garbled, maybe by a
+            # proxy on the way; worth asking again.
+            raise _Garbled("The image server sent a broken (undecodable) answer; try again "
+                           "later.", path=_path_of(url)) from None
+        except httpx.TooManyRedirects:
+            raise errors.UnexpectedStatus(
+                "The image address redirects in a loop; reload the product.",
+                path=_path_of(url)) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+            raise errors.MalformedResponse(
+                "The store gave an image address that cannot be downloaded (not an http(s) "
+                "address); reload the product.", path=_path_of(url)) from None
         except httpx.TransportError as exc:
             raise errors.NetworkError(
                 f"The image could not be downloaded ({type(exc).__name__}).",
-                path=httpx.URL(url).path) from None
+                path=_path_of(url)) from None
+        except httpx.HTTPError as exc:  # any other httpx failure: still an ApiError
+            raise errors.NetworkError(
+                f"The image could not be downloaded ({type(exc).__name__}).",
+                path=_path_of(url)) from None

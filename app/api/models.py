@@ -30,7 +30,7 @@ def parse_rfc2822(value: Any) -> datetime | None:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a 20-digit day
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 

@@ -211,6 +211,21 @@ class ApiTransport:
                     self._sleep(self.retry.backoff(attempt))
                     continue
                 raise self._network_error(method, path, exc, sent) from None
+            except httpx.DecodingError as exc:
+                # An answer came, but its gzip/brotli/deflate body is broken: garbled, like a
+                # body that is not JSON. Not a TransportError, so caught on its own.
+                log.info("%s %s: undecodable body (%s), attempt %d", method, path,
+                         type(exc).__name__, attempt)
+                if idempotent and attempt < self.retry.max_attempts:
+                    self._sleep(self.retry.backoff(attempt))
+                    continue
+                raise self._undecodable(method, path) from None
+            except httpx.HTTPError as exc:
+                # Anything else httpx may raise (TooManyRedirects cannot happen with redirects
+                # off, but a custom transport may add its own): whether it was sent is unknown,
+                # so it is not repeated.
+                log.info("%s %s failed (%s)", method, path, type(exc).__name__)
+                raise self._network_error(method, path, exc, sent=True) from None
             log.debug("%s %s -> %d", method, path, response.status_code)
             snapshot = self.rate_limiter.observe(response.headers)
             if snapshot is not None and self._on_rate_limit is not None:
@@ -249,7 +264,16 @@ class ApiTransport:
                 raise
 
     @staticmethod
-    def _network_error(method: str, path: str, exc: httpx.TransportError,
+    def _undecodable(method: str, path: str) -> errors.MalformedResponse:
+        message = (f"The store's answer to {method} {path} could not be unpacked (its "
+                   "compressed body is broken). A proxy or firewall may be in the way; check "
+                   "the API address.")
+        if method not in IDEMPOTENT_METHODS:
+            message += " The store may have applied the change: reload to check before retrying."
+        return errors.MalformedResponse(message, path=path)
+
+    @staticmethod
+    def _network_error(method: str, path: str, exc: httpx.HTTPError,
                        sent: bool) -> errors.NetworkError:
         reason = {
             httpx.ConnectError: "the store could not be reached (check the internet "

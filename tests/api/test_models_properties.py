@@ -104,14 +104,33 @@ def test_the_reference_date_parses() -> None:
     assert format_rfc2822(None) is None
 
 
-@given(json_values)
+# Date-shaped text with any numbers in it, up to far beyond what a C long holds.
+any_number = st.integers(0, 10**25).map(str) | st.integers(-(10**25), -1).map(str)
+date_like = st.builds(
+    lambda day, year, h, m, s, zone: f"Mon, {day} Sep {year} {h}:{m}:{s} {zone}",
+    any_number, any_number, any_number, any_number, any_number,
+    st.sampled_from(["+0000", "GMT", "-0800", ""]) | any_number.map(lambda n: "+" + n))
+
+
+@given(json_values | date_like)
 @example("")
 @example("   ")
 @example("Mon, 99 Foo 2012")
 @example("Mon, 24 Sep 2012 01:14:30")  # no zone: taken as GMT
+@example("Mon, 9999999999999999999 Sep 2012 01:14:30 +0000")  # OverflowError, not ValueError
+@example("Mon, 24 Sep 99999999999999999999 01:14:30 +0000")
+@example("Mon, 24 Sep 2012 99999999999999999999:14:30 +0000")
+@example("Mon, 24 Sep 2012 01:14:30 +99999999999999999999")
 def test_junk_dates_are_none_never_an_exception(value: Any) -> None:
     parsed = parse_rfc2822(value)
     assert parsed is None or parsed.tzinfo is not None
+
+
+def test_an_image_with_an_overflowing_date_still_loads() -> None:
+    image = ProductImage.from_json({"id": 1, "product_id": 2,
+                                    "date_created": "Mon, 9999999999999999999 Sep 2012 "
+                                                    "01:14:30 +0000"})
+    assert image.id == 1 and image.date_created is None
 
 
 @pytest.mark.parametrize("primary_image", [None, False, [], {}, "", 0])

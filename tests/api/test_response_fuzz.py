@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import httpx
@@ -9,8 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.api import errors
-from app.api.transport import decode_json, error_from_response
+from app.api import ImageDownloader, OAuthCredentials, errors
+from app.api.transport import ApiTransport, decode_json, error_from_response
 from app.store_emulator import StoreEmulator
 from tests.api.conftest import ClientFactory, fast_retry
 
@@ -115,3 +116,86 @@ def test_garbage_from_the_store_is_malformed_response_after_retries(
         with pytest.raises(errors.MalformedResponse):
             call()
         assert len(emu.requests()) == 3  # a garbled answer to a GET is asked again
+
+
+# ---- over the wire: whatever an answer looks like, or however httpx fails ---------------------
+
+ENCODINGS = st.sampled_from([None, "gzip", "deflate", "identity", "br", "zstd", "gzip, deflate",
+                             "x-garbage"])
+HTTPX_FAILURES = [httpx.ConnectError, httpx.ReadError, httpx.ReadTimeout, httpx.WriteTimeout,
+                  httpx.PoolTimeout, httpx.RemoteProtocolError, httpx.LocalProtocolError,
+                  httpx.ProxyError, httpx.UnsupportedProtocol, httpx.DecodingError,
+                  httpx.TooManyRedirects, httpx.RequestError]
+
+
+Answer = tuple[int, list[tuple[str, str]], bytes]  # status, headers, body
+
+
+@st.composite
+def wire_answers(draw: st.DrawFn) -> Answer | Exception:
+    """What every send gets back: an httpx failure, or an answer whose body may not match its
+    Content-Encoding (or, sometimes, really is compressed)."""
+    if draw(st.integers(0, 5)) == 0:
+        return draw(st.sampled_from(HTTPX_FAILURES))("injected")
+    status = draw(st.integers(200, 599))
+    body = draw(bodies)
+    encoding = draw(ENCODINGS)
+    if encoding == "gzip" and draw(st.booleans()):
+        body = gzip.compress(body)
+    headers = [("Content-Type", draw(CONTENT_TYPES))]
+    if encoding is not None:
+        headers.append(("Content-Encoding", encoding))
+    if 300 <= status < 400 and draw(st.booleans()):
+        headers.append(("Location", "https://x/elsewhere"))  # followed by the CDN client
+    return status, headers, body
+
+
+def answering(answer: Answer | Exception) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if isinstance(answer, Exception):
+            raise answer
+        status, headers, body = answer
+        return httpx.Response(status, stream=httpx.ByteStream(body), headers=[
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers])
+    return httpx.MockTransport(handle)
+
+
+# No waiting: a 429 is not waited out, retries do not sleep.
+NO_WAIT = fast_retry(max_attempts=2, base_delay=0.0, max_delay=0.0, max_rate_limit_waits=0)
+NOT_GZIP = (200, [("Content-Encoding", "gzip")], b"not gzip")
+
+
+@settings(settings.get_profile("fuzz"))
+@given(wire_answers(), st.sampled_from(["GET", "POST", "DELETE"]))
+@example(NOT_GZIP, "GET")
+@example((500, [("Content-Encoding", "deflate")], b"not deflate"), "POST")
+@example(httpx.DecodingError("injected"), "POST")
+def test_the_api_transport_raises_only_api_errors_whatever_comes_over_the_wire(
+        answer: Answer | Exception, method: str) -> None:
+    credentials = OAuthCredentials("abc", "tok", api_base="http://127.0.0.1:9/stores/abc/v2")
+    transport = ApiTransport(credentials, retry=NO_WAIT, transport=answering(answer))
+    try:
+        transport.request_json(method, f"{credentials.v2_base}/products/1/images",
+                               json_body={"image_file": "https://x/a.jpg"}
+                               if method == "POST" else None)
+    except errors.ApiError:
+        pass
+    finally:
+        transport.close()
+
+
+@settings(settings.get_profile("fuzz"))
+@given(wire_answers())
+@example(NOT_GZIP)
+@example((302, [("Location", "https://x/elsewhere")], b""))  # a redirect loop
+@example(httpx.TooManyRedirects("injected"))
+@example(httpx.RequestError("injected"))
+def test_the_image_downloader_raises_only_api_errors_whatever_comes_over_the_wire(
+        answer: Answer | Exception) -> None:
+    downloader = ImageDownloader(retry=NO_WAIT, transport=answering(answer))
+    try:
+        downloader.fetch("https://x/a.jpg")
+    except errors.ApiError:
+        pass
+    finally:
+        downloader.close()
