@@ -3,13 +3,16 @@
 OAuth: `https://api.bigcommerce.com/stores/{hash}/v2` with `X-Auth-Token`.
 Legacy Basic: `https://{store domain}/api/v2` with HTTP Basic `username:api_key`.
 Either may override the API base (a staging host, the local emulator). Secrets are excluded
-from `repr` so they cannot leak into logs or tracebacks through an f-string.
+from `repr` so they cannot leak into logs or tracebacks through an f-string, and are checked
+on construction: what cannot travel in an HTTP header is refused with a message that never
+quotes them.
 """
 
 from __future__ import annotations
 
 import base64
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -50,6 +53,28 @@ def _clean_base(url: str, *, require_tls: bool = True) -> str:
     return base
 
 
+# Printable ASCII without whitespace: what a token, key or user name can be in a header.
+# Anything else is a paste accident (a zero-width space, a line break, a non-breaking space).
+_SENDABLE = re.compile(r"[\x21-\x7e]*")
+_UNSENDABLE = ("The {what} contains a character that cannot be sent (an invisible character "
+               "from copying?). {again}")
+
+
+def _check_sendable(value: object, what: str, again: str = "Paste it again.") -> None:
+    """ValueError unless `value` fits in a header. Never quotes the value: it may be secret.
+
+    Empty passes: the app builds credentials with an empty secret as a key for the keyring
+    (SavedStore.store_id); auth_headers() refuses an empty one before anything is sent."""
+    if not isinstance(value, str) or not _SENDABLE.fullmatch(value):
+        raise ValueError(_UNSENDABLE.format(what=what, again=again))
+
+
+def _check_entered(value: str, message: str) -> str:
+    if not value:
+        raise ValueError(message)
+    return value
+
+
 @dataclass(frozen=True)
 class OAuthCredentials:
     store_hash: str
@@ -57,6 +82,9 @@ class OAuthCredentials:
     api_base: str | None = None  # e.g. "http://127.0.0.1:8080/stores/abc123/v2"
 
     kind = "oauth"
+
+    def __post_init__(self) -> None:
+        _check_sendable(self.access_token, "access token")
 
     @property
     def v2_base(self) -> str:
@@ -89,7 +117,8 @@ class OAuthCredentials:
         return True
 
     def auth_headers(self) -> dict[str, str]:
-        return {"X-Auth-Token": self.access_token}
+        return {"X-Auth-Token": _check_entered(
+            self.access_token, "Enter the access token of the store's API account.")}
 
 
 @dataclass(frozen=True)
@@ -100,6 +129,14 @@ class BasicCredentials:
     api_base: str | None = None  # overrides store_url + "/api/v2"
 
     kind = "basic"
+
+    def __post_init__(self) -> None:
+        _check_entered(self.username, "Enter the user name of the store's legacy API account.")
+        _check_sendable(self.username, "user name", again="Type it again.")
+        if ":" in self.username:  # HTTP Basic splits user and key at the first colon
+            raise ValueError("The user name cannot contain ':'. Check that the user name and "
+                             "the API key are each in their own field.")
+        _check_sendable(self.api_key, "API key")
 
     @property
     def v2_base(self) -> str:
@@ -123,6 +160,7 @@ class BasicCredentials:
         return False
 
     def auth_headers(self) -> dict[str, str]:
+        _check_entered(self.api_key, "Enter the API key of the store's legacy API account.")
         token = base64.b64encode(f"{self.username}:{self.api_key}".encode()).decode("ascii")
         return {"Authorization": f"Basic {token}"}
 

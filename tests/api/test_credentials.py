@@ -102,3 +102,92 @@ def test_a_password_in_the_address_is_never_echoed() -> None:
     with pytest.raises(ValueError) as caught:
         _ = OAuthCredentials("abc", TOKEN, api_base=f"ftp://u:{TOKEN}@api.example/v2").v2_base
     assert TOKEN not in str(caught.value)
+
+
+# ---- secrets that cannot travel in a header ----------------------------------------------------
+
+SECRET = "Zq8Kq2ZrX7vLw4Yp9Hs3"  # shares no 4 characters with the message
+PASTE_ACCIDENTS = {
+    "zero-width space inside": SECRET[:8] + "\u200b" + SECRET[8:],
+    "zero-width space at the end": SECRET + "\u200b",
+    "byte order mark in front": "\ufeff" + SECRET,
+    "newline at the end": SECRET + "\n",
+    "CRLF inside (header injection)": SECRET[:8] + "\r\nX-Evil: 1" + SECRET[8:],
+    "space inside": SECRET[:8] + " " + SECRET[8:],
+    "leading space": " " + SECRET,
+    "tab": SECRET + "\t",
+    "non-breaking space": SECRET + "\u00a0",
+    "accented letter": SECRET + "\u00e9",
+    "NUL": SECRET + "\x00",
+    "DEL": SECRET + "\x7f",
+    "soft hyphen": SECRET[:8] + "\u00ad" + SECRET[8:],
+}
+
+
+def assert_quotes_no_part_of(secret: str, message: str) -> None:
+    for start in range(len(secret) - 3):
+        assert secret[start:start + 4] not in message, "the message quotes the secret"
+
+
+@pytest.mark.parametrize("secret", PASTE_ACCIDENTS.values(), ids=PASTE_ACCIDENTS.keys())
+def test_an_access_token_that_cannot_be_sent_is_refused_on_construction(secret: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        OAuthCredentials("abc123", secret, api_base="http://127.0.0.1:9/stores/abc123/v2")
+    message = str(caught.value)
+    assert message == ("The access token contains a character that cannot be sent (an "
+                       "invisible character from copying?). Paste it again.")
+    assert_quotes_no_part_of(secret, message + repr(caught.value.args))
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+@pytest.mark.parametrize("secret", PASTE_ACCIDENTS.values(), ids=PASTE_ACCIDENTS.keys())
+def test_an_api_key_or_user_name_that_cannot_be_sent_is_refused_on_construction(
+        secret: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        BasicCredentials("https://shop.example", "admin", secret)
+    assert str(caught.value).startswith("The API key contains a character that cannot be sent")
+    assert str(caught.value).endswith("Paste it again.")
+    assert_quotes_no_part_of(secret, str(caught.value))
+    with pytest.raises(ValueError) as caught:
+        BasicCredentials("https://shop.example", secret, "key-OK-1234")
+    assert str(caught.value).startswith("The user name contains a character that cannot be sent")
+    assert_quotes_no_part_of(secret, str(caught.value))
+
+
+def test_before_the_check_an_invisible_character_crashed_deep_in_httpx(
+        emulator: StoreEmulator, make_client: ClientFactory) -> None:
+    """What the merchant met: a UnicodeEncodeError from httpx, no ApiError, no advice."""
+    with pytest.raises(ValueError, match="Paste it again"):
+        make_client(emulator, "oauth", token=emulator.config.access_token + "\u200b")
+    with pytest.raises(ValueError, match="Paste it again"):
+        make_client(emulator, "basic", api_key=emulator.config.basic_key + "\n")
+    assert emulator.requests() == []
+
+
+def test_a_colon_in_the_user_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot contain ':'"):
+        BasicCredentials("https://shop.example", "admin:key-OK-1234", "key-OK-1234")
+
+
+def test_an_empty_secret_is_a_keyring_key_but_never_sent(make_client: ClientFactory) -> None:
+    """The app names keyring entries with credentials("") (SavedStore.store_id)."""
+    oauth = OAuthCredentials("abc123", "", api_base="http://127.0.0.1:9/stores/abc123/v2")
+    basic = BasicCredentials("https://shop.example", "admin", "")
+    assert oauth.store_id and basic.store_id
+    wire = NothingMayLeave()
+    with pytest.raises(ValueError, match="Enter the access token"):
+        make_client(credentials=oauth, wire=wire)
+    with pytest.raises(ValueError, match="Enter the API key"):
+        make_client(credentials=basic, wire=wire)
+    assert wire.sent == []
+    with pytest.raises(ValueError, match="Enter the user name"):
+        BasicCredentials("https://shop.example", "", "key-OK-1234")
+
+
+@pytest.mark.parametrize("secret", [
+    "demo-access-token", "tok-Sup3rSecretOAuthToken-7731", "a" * 200,
+    "abc+/=~!#$%&'*.^_`|{}[]()<>@,;:\\\"?",  # every printable ASCII is fine in a token
+])
+def test_ordinary_secrets_are_accepted(secret: str) -> None:
+    assert OAuthCredentials("abc123", secret).auth_headers() == {"X-Auth-Token": secret}
+    assert BasicCredentials("https://shop.example", "admin@shop.example", secret).auth_headers()
