@@ -58,7 +58,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.ui.application import run_gui
 
-    return run_gui(args)
+    code = run_gui(args)
+    # Worker threads are daemons and may still wait on a slow store; letting Python finalize
+    # would race them against Qt's teardown (seen as a rare abort at exit). Everything that
+    # must last is written by now, so leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -73,5 +73,6 @@ def run_gui(args: argparse.Namespace) -> int:
     elif args.demo or args.screenshot:
         QTimer.singleShot(0, lambda: window.open_demo(args.product))
     code = app.exec()
+    window.close()  # stops the session's loaders and runners (no-op if already closed)
     window.shutdown_demo()
     return code
