@@ -3,6 +3,8 @@ get one. OAuth only, `{"data": ...}` envelopes, object-shaped errors."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -45,7 +47,8 @@ def _bool(value: Any, field: str) -> bool | None:
 def _int32(value: Any, field: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,11}", value.strip()):
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and INT32[0] <= value <= INT32[1]:
         return value

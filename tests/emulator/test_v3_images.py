@@ -82,7 +82,8 @@ def test_file_over_the_limit_is_413(emulator_factory: EmulatorFactory) -> None:
 def test_bad_form_fields_are_422(empty_emulator: StoreEmulator) -> None:
     pid = empty_emulator.add_product("Mug")
     with oauth_client(empty_emulator, version="v3") as v3:
-        for data in ({"sort_order": "first"}, {"is_thumbnail": "maybe"}):
+        for data in ({"sort_order": "first"}, {"is_thumbnail": "maybe"},
+                     {"sort_order": "²"}, {"sort_order": "--5"}, {"sort_order": "9" * 5000}):
             response = v3.post(f"/catalog/products/{pid}/images", data=data,
                                files={"image_file": ("a.jpg", picture_bytes(), "image/jpeg")})
             assert response.status_code == 422, data
