@@ -111,3 +111,40 @@ def test_controls_have_accessible_names(qtbot: QtBot, emulator, open_store,
     for widget in (page.search_field, page.product_view, page.grid, page.details,
                    window.size_slider, window.status.budget_label):
         assert widget.accessibleName(), widget
+
+
+def test_ctrl_wheel_zooms_and_plain_wheel_scrolls(qtbot: QtBot, emulator, open_store,
+                                                  gui_thread_guard) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = open_store(emulator, product_id=1)
+    grid = page.grid
+    width = grid.picture_width
+
+    def wheel(modifiers: Qt.KeyboardModifier) -> None:
+        event = QWheelEvent(QPointF(50, 50), QPointF(grid.mapToGlobal(QPoint(50, 50))),
+                            QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton, modifiers,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(grid.viewport(), event)
+
+    wheel(Qt.KeyboardModifier.ControlModifier)
+    assert grid.picture_width < width
+    assert grid.verticalScrollBar().value() == 0
+    wheel(Qt.KeyboardModifier.NoModifier)
+    assert grid.verticalScrollBar().value() > 0
+
+
+def test_details_pane_copies_rendition_urls(qtbot: QtBot, emulator, open_store,
+                                            gui_thread_guard) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    page = open_store(emulator, product_id=1)
+    page.grid.setCurrentIndex(page.image_model.index(4))
+    image = page.image_model.image_at(4)
+    assert page.details._fields["position"].text() == "5"
+    qtbot.mouseClick(page.details._copy_buttons["zoom_url"], Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == image.zoom_url
+    qtbot.mouseClick(page.details._copy_buttons["tiny_url"], Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == image.tiny_url
