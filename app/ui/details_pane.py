@@ -104,12 +104,12 @@ class DetailsPane(QScrollArea):
         else:
             self._preview.setPixmap(QPixmap())
             self._preview.setText("Loading…")
-        url = image.thumbnail_url or image.standard_url or image.zoom_url or image.tiny_url
+        ratio = self.devicePixelRatioF()
+        box = QSize(round(PREVIEW_SIZE.width() * ratio), round(PREVIEW_SIZE.height() * ratio))
+        # The same rule as the grid: the smallest rendition that fills the box (zoom on HiDPI).
+        url = image.rendition_url(box.width())
         if url and self._loader is not None:
-            ratio = self.devicePixelRatioF()
-            self._loader.request(("detail", image.id), url,
-                                 QSize(round(PREVIEW_SIZE.width() * ratio),
-                                       round(PREVIEW_SIZE.height() * ratio)))
+            self._loader.request(("detail", image.id), url, box)
 
     def _set_preview(self, pixmap: QPixmap) -> None:
         box = QSize(min(PREVIEW_SIZE.width(), max(200, self.viewport().width() - 24)),

@@ -334,7 +334,11 @@ class MainWindow(QMainWindow):
         return page
 
     def _product_opened(self, product) -> None:  # type: ignore[no-untyped-def]
-        self.status.set_product(product.name if product else "", None)
+        page = self.page
+        shown = page is not None and product is not None and \
+            page.image_model.product_id == product.id
+        self.status.set_product(product.name if product else "",
+                                page.image_count if shown and page is not None else None)
 
     def _images_loaded(self, product_id: int, count: int) -> None:
         page = self.page

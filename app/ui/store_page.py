@@ -125,6 +125,8 @@ class StorePage(QWidget):
                 self.product_view.setCurrentIndex(self.product_model.index(row))
                 self.product_view.selectionModel().blockSignals(False)
                 self.current_product = self.product_model.product_at(row)
+                self._pending_product_id = None
+                self._update_header()  # the images may have come first
                 self.productOpened.emit(self.current_product)
 
     def _product_chosen(self) -> None:
@@ -168,14 +170,28 @@ class StorePage(QWidget):
         self.image_model.set_images(product_id, images)
         self.images_ready = True
         self.product_model.update_image_count(product_id, len(images))
-        name = self.current_product.name if self.current_product and \
-            self.current_product.id == product_id else f"Product {product_id}"
-        self.grid_header.setText(f"{name}: {len(images)} image{'s' if len(images) != 1 else ''}"
-                                 if images else f"{name} has no images yet.")
+        self._update_header()
         if images:
             self.grid.setCurrentIndex(self.image_model.index(0))
             self.grid.clearSelection()
         self.imagesLoaded.emit(product_id, len(images))
+
+    @property
+    def image_count(self) -> int | None:
+        """How many images the shown product has, once they are loaded."""
+        if not self.images_ready or self.images_failed:
+            return None
+        return self.image_model.rowCount()
+
+    def _update_header(self) -> None:
+        product_id = self.image_model.product_id
+        if product_id is None or self.image_count is None:
+            return
+        name = self.current_product.name if self.current_product and \
+            self.current_product.id == product_id else f"Product {product_id}"
+        count = self.image_count
+        self.grid_header.setText(f"{name}: {count} image{'s' if count != 1 else ''}"
+                                 if count else f"{name} has no images yet.")
 
     def _images_failed(self, error: Exception) -> None:
         self._images_task = None

@@ -148,3 +148,15 @@ def test_details_pane_copies_rendition_urls(qtbot: QtBot, emulator, open_store,
     assert QGuiApplication.clipboard().text() == image.zoom_url
     qtbot.mouseClick(page.details._copy_buttons["tiny_url"], Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == image.tiny_url
+
+
+def test_a_product_opened_by_id_gets_its_name_whichever_answer_comes_first(
+        qtbot: QtBot, emulator, open_store, gui_thread_guard) -> None:
+    page = open_store(emulator, product_id=7)
+    status = page.window().status
+    qtbot.waitUntil(lambda: page.grid_header.text() == "Bamboo Cutting Board: 143 images",
+                    timeout=10000)
+    qtbot.waitUntil(lambda: status.product_label.text() == "Bamboo Cutting Board",
+                    timeout=10000)
+    assert status.images_label.text() == "143 images"
+    assert page.product_view.currentIndex().row() == page.product_model.row_of(7)
