@@ -13,6 +13,7 @@ import httpx
 from app.api import errors
 from app.api.image_files import MAX_IMAGE_BYTES
 from app.api.retry import RetryPolicy
+from app.api.tls import tls_context
 from app.api.transport import USER_AGENT
 
 CDN_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=30.0)
@@ -40,7 +41,7 @@ class ImageDownloader:
             headers={"User-Agent": USER_AGENT, "Accept": "image/*"},
             timeout=CDN_TIMEOUT,
             follow_redirects=True,
-            verify=True,
+            verify=tls_context(),
             limits=httpx.Limits(max_connections=max_connections,
                                 max_keepalive_connections=max_connections),
             transport=transport,

@@ -17,6 +17,7 @@ from app.api import errors
 from app.api.auth import StoreCredentials
 from app.api.rate_limit import RateLimiter, RateLimitSnapshot, retry_after_seconds
 from app.api.retry import IDEMPOTENT_METHODS, RetryPolicy
+from app.api.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class ApiTransport:
             # The auth headers are custom (X-Auth-Token), which httpx would carry across a
             # cross-origin redirect: never follow redirects with store credentials.
             follow_redirects=False,
-            verify=True,
+            verify=tls_context(),
             transport=transport,
         )
 

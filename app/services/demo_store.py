@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from app.api.auth import OAuthCredentials
+from app.api.tls import tls_context
 from app.services.session import StoreInfo
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class DemoStore:
         """
         from app.store_emulator import EmulatorConfig, StoreEmulator
 
+        tls_context()  # built here, off the GUI thread, before the session needs it
         with self._lock:
             if self._emulator is None:
                 emulator = StoreEmulator(EmulatorConfig())

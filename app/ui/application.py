@@ -69,7 +69,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     if direct is not None:
         label = direct.store_hash if isinstance(direct, OAuthCredentials) else direct.store_url
-        QTimer.singleShot(0, lambda: window.open_store(StoreInfo(label, direct), args.product))
+        window.open_store_when_ready(StoreInfo(label, direct), args.product)
     elif args.demo or args.screenshot:
         QTimer.singleShot(0, lambda: window.open_demo(args.product))
     code = app.exec()

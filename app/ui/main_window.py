@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QStackedWidget
 
 from app import APP_NAME
 from app.credentials import CredentialError, KeyringLocked, SecretStore
+from app.api.tls import tls_context
 from app.resources import app_icon_path, icon_path
 from app.services.demo_store import DemoStore
 from app.services.session import StoreInfo, StoreSession, describe_error
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         # Each "open a store" request gets a number; an answer for an older one (a slow demo
         # start, a keyring read) is ignored once the merchant has asked for something else.
         self._open_request = 0
+        # The shared TLS context reads the CA bundle: build it now, off the GUI thread.
+        self._background.submit("tls", tls_context)
 
         self.stack = QStackedWidget()
         self.start_screen = StartScreen()
@@ -293,6 +296,12 @@ class MainWindow(QMainWindow):
         self.start_screen.show_message(f"Removed {saved.label}.")
 
     # ---- a store ------------------------------------------------------------------------
+
+    def open_store_when_ready(self, info: StoreInfo, product_id: int | None = None) -> None:
+        """Opens once the TLS context is built (off the GUI thread), for the command line."""
+        request = self._new_open_request()
+        self._background.submit("tls", tls_context, on_success=self._if_current(
+            request, lambda _: self.open_store(info, product_id)))
 
     def _open_with_secret(self, saved: SavedStore, secret: str) -> None:
         try:

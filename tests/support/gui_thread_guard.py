@@ -7,7 +7,9 @@ test at teardown):
 - opening a file under the watched directories (the image cache),
 - opening a SQLite database (`sqlite3.connect`),
 - decoding image bytes with Qt (`QImage.fromData`, `QImage.loadFromData`,
-  `QPixmap.loadFromData`) or Pillow (`PIL.Image.open`).
+  `QPixmap.loadFromData`) or Pillow (`PIL.Image.open`),
+- loading a TLS CA bundle (`ssl.SSLContext.load_verify_locations`), which an HTTP client
+  built without the app's shared TLS context does.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def _guarded(owner: type, name: str, static: bool = False) -> Any:
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if _on_gui_thread():
-            _state.violation(f"image decoded with {owner.__name__}.{name}")
+            _state.violation(f"{owner.__name__}.{name} called")
         return original(*args, **kwargs)
 
     return (staticmethod(wrapper) if static else wrapper), original
@@ -101,6 +103,15 @@ def gui_thread_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     wrapper, _ = _guarded(Image, "open")  # type: ignore[arg-type]
     monkeypatch.setattr(Image, "open", wrapper)
 
+    import ssl
+
+    from app.api.tls import tls_context
+
+    # Reading the CA bundle happens in OpenSSL, out of sight of audit hooks: an httpx client
+    # made on the GUI thread without the app's shared TLS context would do it there.
+    tls_context()  # the app builds it on a worker at start; here, before the guard is on
+    wrapper, _ = _guarded(ssl.SSLContext, "load_verify_locations")
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", wrapper)
     _state.violations.clear()
     _state.watched_dirs = [str(tmp_path / "cache")]
     _state.active = True
