@@ -7,7 +7,7 @@ connections, garbage and truncated bodies):
 - `switch_soak`: the real main window opens one product after another.
 Resident memory, threads and open file descriptors are sampled through the run; after a
 warm-up they must not keep growing. `tests/ui/test_soak.py` runs a short form in CI;
-`python benchmarks/soak.py` runs the full one (10,000 loads, 1,000 switches) and prints it.
+`./pim bench soak` runs the full one (10,000 loads, 1,000 switches) and prints it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from app.api.retry import RetryPolicy  # noqa: E402
 from app.cache.blob_cache import BlobCache  # noqa: E402
 from app.services.thumbnails import ThumbnailLoader  # noqa: E402
 from app.store_emulator import EmulatorConfig, Faults, StoreEmulator  # noqa: E402
+from benchmarks.figures import Figure, Size  # noqa: E402
 
 BATCH = 40                   # cards on one screen
 BOX = QSize(110, 143)        # the default card's picture box
@@ -177,11 +178,9 @@ def describe(name: str, trace: ResourceTrace) -> str:
             f"fds {fds:+d} (now {last.fds})")
 
 
-def main() -> None:
-    import sys
+def run(size: Size) -> list[Figure]:
+    """The soak as figures: each resource at the end beside its value after the warm-up."""
     import tempfile
-
-    from PySide6.QtWidgets import QApplication
 
     from app.credentials import CredentialStore
     from app.services.session import StoreInfo
@@ -189,14 +188,12 @@ def main() -> None:
     from app.ui.main_window import MainWindow
     from tests.support.memory_keyring import MemoryKeyring
 
-    loads = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    switches = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000
-    app = QApplication([])
+    loads, switches = (10_000, 1_000) if size == "full" else (200, 10)
     with StoreEmulator(soak_config()) as emulator, tempfile.TemporaryDirectory() as tmp:
         urls = rendition_urls(emulator, range(1, 7))
         emulator.cdn_faults = soak_faults()
         emulator.faults = soak_faults()
-        print(describe("thumbnail loads", thumbnail_soak(emulator, urls, loads, Path(tmp) / "c")))
+        loading = thumbnail_soak(emulator, urls, loads, cache_dir=None)
         window = MainWindow(CredentialStore(MemoryKeyring()),
                             StoreRegistry(Path(tmp) / "stores.json"), Path(tmp) / "cache")
         window.resize(1280, 800)
@@ -205,12 +202,26 @@ def main() -> None:
                                        api_base=emulator.oauth_api_base)
         page = window.open_store(StoreInfo("Soak store", credentials), 1)
         assert page is not None
-        trace = switch_soak(page.open_product_id, lambda: page.images_ready,
-                            list(range(1, 25)), switches)
-        print(describe("product switches", trace))
+        switching = switch_soak(page.open_product_id, lambda: page.images_ready,
+                                list(range(1, 25)), switches)
         window.close()
-    app.quit()
+    figures = []
+    for what, trace in ((f"{loads:,} picture loads", loading),
+                        (f"{switches:,} product switches", switching)):
+        base, _ = trace.after_warm_up()
+        end = trace.samples[-1]
+        after = "after warm-up (2/5 of the run)"
+        figures += [Figure(f"RSS at the end of {what}, faults on", end.rss_bytes / 2**20,
+                           base.rss_bytes / 2**20, "MB", after, target="flat"),
+                    Figure(f"threads at the end of {what}", end.threads, base.threads, "",
+                           after, target="flat"),
+                    Figure(f"open files at the end of {what}", end.fds, base.fds, "", after,
+                           target="flat")]
+    return figures
 
 
 if __name__ == "__main__":
-    main()
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])  # noqa: F841
+    from benchmarks.figures import table
+    print(table(run("full")))
