@@ -165,7 +165,7 @@ def test_saved_store_missing_its_secret_says_what_to_do(qtbot: QtBot, emulator, 
     window.open_saved(_saved_for(emulator))
     qtbot.waitUntil(lambda: "no credentials" in window.start_screen.message.text(),
                     timeout=10000)
-    assert "connect it again" in window.start_screen.message.text()
+    assert "Choose Edit… to enter them again" in window.start_screen.message.text()
 
 
 @pytest.mark.secret_service
