@@ -508,8 +508,8 @@ class MainWindow(QMainWindow):
             rect.setSize(rect.size().expandedTo(self.minimumSizeHint()))
             if not _reachable(rect):  # e.g. on a screen that is no longer connected
                 screen = QGuiApplication.primaryScreen().availableGeometry()
+                rect.setSize(rect.size().boundedTo(screen.size()))
                 rect.moveCenter(screen.center())
-                rect.moveTop(max(rect.top(), screen.top()))
             self.setGeometry(rect)
         if state.maximized:
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
@@ -529,6 +529,10 @@ class MainWindow(QMainWindow):
         def loaded(secret: str | None) -> None:
             if secret:
                 self._open_with_secret(saved, secret, self.remembered.last_product)
+            else:
+                self.start_screen.show_message(
+                    f"The keyring has no credentials for {saved.label}: choose Edit… to "
+                    "enter them.")
 
         self._background.submit("load-secret", lambda: self.secrets.load(saved.store_id),
                                 on_success=self._if_current(request, loaded),
