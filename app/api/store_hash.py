@@ -13,9 +13,10 @@ import re
 from urllib.parse import urlsplit
 
 API_HOST = "api.bigcommerce.com"
-EXPECTED = ("Paste the API path of the store's API account (for example "
-            "https://api.bigcommerce.com/stores/abc123/v3/), the store's address "
-            "(https://store-abc123.mybigcommerce.com) or just the hash (abc123).")
+EXPECTED = ("Paste one of these:\n"
+            "• the API path, e.g. https://api.bigcommerce.com/stores/abc123/v3/\n"
+            "• the store's address, e.g. https://store-abc123.mybigcommerce.com\n"
+            "• the hash alone, e.g. abc123")
 
 _HASH = r"[A-Za-z0-9]{1,64}"
 _BARE = re.compile(_HASH)

@@ -91,15 +91,15 @@ class ConnectDialog(QDialog):
             "Paste either: the hash is taken from it.")
         self.store_hash_field.editingFinished.connect(self._check_store_hash)
         self.store_hash_field.textEdited.connect(lambda _: self._show_hash_problem(""))
+        # Not word-wrapped: its lines are short, and wrapping inside a tab would clip it.
         self.store_hash_problem = QLabel("")
-        self.store_hash_problem.setWordWrap(True)
         self.store_hash_problem.setTextFormat(Qt.TextFormat.PlainText)
         self.store_hash_problem.setAccessibleName("Store hash problem")
         self.store_hash_problem.setStyleSheet("color: #d93025;")
         self.store_hash_problem.hide()
         self.access_token_field = _password_field("Access token")
         oauth_form.addRow("Store &hash:", self.store_hash_field)
-        oauth_form.addRow("", self.store_hash_problem)
+        oauth_form.addRow(self.store_hash_problem)  # right under the field, full width
         oauth_form.addRow("Access &token:", self.access_token_field)
         self.tabs.addTab(oauth, "API account (OAuth)")
 
@@ -151,6 +151,9 @@ class ConnectDialog(QDialog):
         self.last_test_ok: bool | None = None
         if editing is not None:
             self._fill_from(editing)
+        # Where typing starts: the hash of a new store, the secret of an edited one.
+        (self.store_hash_field if editing is None else
+         self.access_token_field if editing.kind == "oauth" else self.api_key_field).setFocus()
 
     def _fill_from(self, store: SavedStore) -> None:
         self.label_field.setText(store.label)
@@ -233,7 +236,7 @@ class ConnectDialog(QDialog):
         try:
             credentials = self.credentials()
         except ValueError as exc:
-            self._show_verdict(str(exc), ok=False)
+            self._show_form_problem(exc)
             return
         if self._test is not None:
             self._test.cancel()
@@ -258,6 +261,14 @@ class ConnectDialog(QDialog):
         self.test_button.setEnabled(True)
         self._show_verdict(connection_verdict(error), ok=False)
 
+    def _show_form_problem(self, problem: ValueError) -> None:
+        """A field to fix: said once, where the eye is (under the store hash if it is that)."""
+        if self.store_hash_problem.isVisible() and str(problem) == self.store_hash_problem.text():
+            self._show_verdict("Check the store hash: see above.", ok=False)
+            self.store_hash_field.setFocus()
+        else:
+            self._show_verdict(str(problem), ok=False)
+
     def _show_verdict(self, text: str, ok: bool | None) -> None:
         self.last_test_ok = ok
         self.verdict.setText(text)
@@ -268,7 +279,7 @@ class ConnectDialog(QDialog):
         try:
             self.saved_store()
         except ValueError as exc:
-            self._show_verdict(str(exc), ok=False)
+            self._show_form_problem(exc)
             return
         self.accept()
 

@@ -61,7 +61,8 @@ class StartScreen(QWidget):
         layout.addWidget(_label("Curate your store's product images: put them in order, write "
                                 "their alt text, pick each product's thumbnail."))
         # A problem that outlives one message, e.g. a damaged list of saved stores.
-        self.notice = _label("", _ERROR)
+        self.notice = _label("", "QLabel { color: #a50e0e; background: #fce8e6; "
+                                 "border: 1px solid #f4c7c3; border-radius: 4px; padding: 8px; }")
         self.notice.setAccessibleName("Notice")
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.hide()
@@ -76,7 +77,7 @@ class StartScreen(QWidget):
         self.saved_list = QListWidget()
         self.saved_list.setAccessibleName("Your stores")
         self.saved_list.setAccessibleDescription("Enter opens the selected store")
-        self.saved_list.setMaximumHeight(150)
+        self.saved_list.setStyleSheet("QListWidget::item { padding: 5px 4px; }")
         self.saved_list.itemActivated.connect(self._open_item)
         self.saved_title.setBuddy(self.saved_list)
         saved.addWidget(self.saved_list)
@@ -164,6 +165,10 @@ class StartScreen(QWidget):
             self.saved_list.addItem(item)
         count = self.saved_list.count()
         self.saved_box.setVisible(count > 0)
+        if count:  # as tall as its rows, up to five; then it scrolls
+            frame = 2 * self.saved_list.frameWidth()
+            self.saved_list.setFixedHeight(
+                min(count, 5) * self.saved_list.sizeHintForRow(0) + frame + 2)
         if count:
             ids = [self._store_at(row).store_id for row in range(count)]
             self.saved_list.setCurrentRow(ids.index(keep) if keep in ids else 0)
