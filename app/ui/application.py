@@ -62,8 +62,10 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setDesktopFileName("io.github.productimagemanager.ProductImageManager")
 
     config = config_dir()
+    # A screenshot shows the app as it starts for anyone, not as this user left it.
+    remembered = None if args.screenshot else WindowStateFile(config / "window.ini")
     window = MainWindow(CredentialStore(), StoreRegistry(config / "stores.json"), cache_dir(),
-                        WindowStateFile(config / "window.ini"))
+                        remembered)
     screenshot = ScreenshotWhenSettled(window, Path(args.screenshot)) if args.screenshot else None
     if screenshot is not None:
         window.storeOpened.connect(screenshot.watch)
