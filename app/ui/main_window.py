@@ -449,6 +449,8 @@ class MainWindow(QMainWindow):
         finally:
             dialog.deleteLater()
         secret = typed or current_secret or ""
+        if edited.store_id != saved.store_id:
+            product_id = None  # another store: its products are not these
         if not secret:
             self.show_start()
             self.start_screen.show_message(
