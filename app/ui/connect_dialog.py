@@ -199,7 +199,8 @@ class ConnectDialog(QDialog):
         """The form as credentials; ValueError names the field to fix. When editing, an empty
         secret field stands for the current secret."""
         api_base = self.api_base_field.text().strip() if self.advanced.isChecked() else ""
-        secret = self.secret() or (self._current_secret or "" if self.editing else "")
+        kept = self._current_secret if self.editing and self.editing.kind == self.kind else None
+        secret = self.secret() or kept or ""
         if self.kind == "oauth":
             if not self.store_hash_field.text().strip():
                 raise ValueError("Enter the store hash (the part after /stores/ in the API path).")
@@ -224,7 +225,9 @@ class ConnectDialog(QDialog):
                 else self.api_key_field.text().strip())
 
     def saved_store(self) -> SavedStore:
-        credentials = self.credentials(secret_required=self.editing is None)
+        # Editing, the secret may stay empty (kept), unless the kind of account changed.
+        credentials = self.credentials(
+            secret_required=self.editing is None or self.editing.kind != self.kind)
         label = self.label_field.text().strip() or (
             credentials.store_hash if isinstance(credentials, OAuthCredentials)
             else credentials.store_url)

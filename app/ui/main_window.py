@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
             edited, typed = dialog.saved_store(), dialog.secret()
         finally:
             dialog.deleteLater()
-        secret = typed or current_secret or ""
+        secret = typed or (current_secret if edited.kind == saved.kind else None) or ""
         if edited.store_id != saved.store_id:
             product_id = None  # another store: its products are not these
         if not secret:

@@ -226,3 +226,24 @@ def test_what_is_not_a_store_hash_is_refused_next_to_the_field(qtbot: QtBot) -> 
     # Typing again hides the complaint until the field is checked again.
     qtbot.keyClicks(dialog.store_hash_field, "x")
     assert not dialog.store_hash_problem.isVisible()
+
+
+def test_editing_fills_the_form_never_shows_the_secret_and_keeps_it_when_left_empty(
+        qtbot: QtBot) -> None:
+    saved = SavedStore("Outlet", "basic", store_url="https://store-q9.mybigcommerce.com",
+                       username="admin", api_base="https://staging.example/api/v2")
+    dialog = ConnectDialog(editing=saved, current_secret="the-current-key")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.kind == "basic" and dialog.advanced.isChecked()
+    assert (dialog.label_field.text(), dialog.store_url_field.text(),
+            dialog.username_field.text(), dialog.api_base_field.text()) == \
+        ("Outlet", saved.store_url, "admin", saved.api_base)
+    assert dialog.api_key_field.text() == "" and dialog.secret() == ""  # "" keeps the secret
+    assert dialog.credentials().api_key == "the-current-key"  # what "Test connection" uses
+    assert dialog.saved_store() == saved
+    # Another kind of account needs its own secret: the old one is not carried over.
+    dialog.tabs.setCurrentIndex(0)
+    dialog.store_hash_field.setText("abc123")
+    with pytest.raises(ValueError, match="access token"):
+        dialog.saved_store()
