@@ -19,6 +19,7 @@ from app.services.session import StoreInfo
 from app.services.store_registry import StoreRegistry
 from app.ui.main_window import MainWindow
 from app.ui.screenshot import ScreenshotWhenSettled
+from app.ui.window_state import WindowStateFile
 
 
 class StartupError(Exception):
@@ -60,8 +61,11 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setOrganizationName("Product Image Manager")
     app.setDesktopFileName("io.github.productimagemanager.ProductImageManager")
 
-    window = MainWindow(CredentialStore(), StoreRegistry(config_dir() / "stores.json"),
-                        cache_dir())
+    config = config_dir()
+    # A screenshot shows the app as it starts for anyone, not as this user left it.
+    remembered = None if args.screenshot else WindowStateFile(config / "window.ini")
+    window = MainWindow(CredentialStore(), StoreRegistry(config / "stores.json"), cache_dir(),
+                        remembered)
     screenshot = ScreenshotWhenSettled(window, Path(args.screenshot)) if args.screenshot else None
     if screenshot is not None:
         window.storeOpened.connect(screenshot.watch)
@@ -72,6 +76,8 @@ def run_gui(args: argparse.Namespace) -> int:
         window.open_store_when_ready(StoreInfo(label, direct), args.product)
     elif args.demo or args.screenshot:
         QTimer.singleShot(0, lambda: window.open_demo(args.product))
+    else:
+        window.restore_last_session()
     code = app.exec()
     window.close()  # stops the session's loaders and runners (no-op if already closed)
     window.shutdown_demo()

@@ -1,7 +1,10 @@
-"""Connect a store: both auth styles, an advanced API base, and "Test connection".
+"""Connect a store, or edit a saved store's credentials: both auth styles, an advanced API
+base, and "Test connection".
 
 The test runs on a worker thread and ends in a verdict a merchant can act on: wrong token,
-no permission, unreachable, or not a store.
+no permission, unreachable, or not a store. The store hash field takes whatever BigCommerce
+shows with the hash in it (the API path, the store's address); what it cannot use is refused
+next to the field, with an example.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from app.api.auth import BasicCredentials, OAuthCredentials, StoreCredentials
 from app.api.errors import (AuthenticationFailed, MalformedResponse, NetworkError, NotFound,
                             PermissionDenied, UnexpectedStatus)
 from app.api.retry import RetryPolicy
+from app.api.store_hash import parse_store_hash
 from app.services.store_registry import SavedStore
 from app.services.tasks import Task, TaskRunner
 
@@ -48,11 +52,20 @@ def _password_field(name: str) -> QLineEdit:
     return field
 
 
+KEEP_SECRET_HINT = "Leave empty to keep the current one"
+
+
 class ConnectDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """`editing`: a saved store to edit (its fields filled in, its secret never shown: an
+    empty secret field keeps the current one, `current_secret`, which only the test uses)."""
+
+    def __init__(self, parent: QWidget | None = None, editing: SavedStore | None = None,
+                 current_secret: str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Connect a store")
-        self.setMinimumWidth(480)
+        self.editing = editing
+        self._current_secret = current_secret
+        self.setWindowTitle("Edit store credentials" if editing else "Connect a store")
+        self.setMinimumWidth(520)
         self._runner = TaskRunner("connect-test", max_workers=1, parent=self)
         self._cancel = threading.Event()  # set when the dialog closes: no test outlives it
         self._test: Task | None = None
@@ -70,10 +83,23 @@ class ConnectDialog(QDialog):
         oauth = QWidget()
         oauth_form = QFormLayout(oauth)
         self.store_hash_field = QLineEdit()
-        self.store_hash_field.setPlaceholderText("abc123 (from the API path /stores/abc123/v3)")
+        self.store_hash_field.setPlaceholderText("abc123, or paste the API path or store address")
         self.store_hash_field.setAccessibleName("Store hash")
+        self.store_hash_field.setToolTip(
+            "The hash is in the API account's API path (https://api.bigcommerce.com/stores/"
+            "abc123/v3/) and in the store's address (https://store-abc123.mybigcommerce.com). "
+            "Paste either: the hash is taken from it.")
+        self.store_hash_field.editingFinished.connect(self._check_store_hash)
+        self.store_hash_field.textEdited.connect(lambda _: self._show_hash_problem(""))
+        # Not word-wrapped: its lines are short, and wrapping inside a tab would clip it.
+        self.store_hash_problem = QLabel("")
+        self.store_hash_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.store_hash_problem.setAccessibleName("Store hash problem")
+        self.store_hash_problem.setStyleSheet("color: #d93025;")
+        self.store_hash_problem.hide()
         self.access_token_field = _password_field("Access token")
         oauth_form.addRow("Store &hash:", self.store_hash_field)
+        oauth_form.addRow(self.store_hash_problem)  # right under the field, full width
         oauth_form.addRow("Access &token:", self.access_token_field)
         self.tabs.addTab(oauth, "API account (OAuth)")
 
@@ -114,7 +140,7 @@ class ConnectDialog(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.test_button = QPushButton("&Test connection")
-        self.save_button = QPushButton("&Save and connect")
+        self.save_button = QPushButton("&Save and reconnect" if editing else "&Save and connect")
         self.save_button.setDefault(True)
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -123,6 +149,45 @@ class ConnectDialog(QDialog):
         self.save_button.clicked.connect(self._save)
         layout.addWidget(self.buttons)
         self.last_test_ok: bool | None = None
+        if editing is not None:
+            self._fill_from(editing)
+        # Where typing starts: the hash of a new store, the secret of an edited one.
+        (self.store_hash_field if editing is None else
+         self.access_token_field if editing.kind == "oauth" else self.api_key_field).setFocus()
+
+    def _fill_from(self, store: SavedStore) -> None:
+        self.label_field.setText(store.label)
+        if store.kind == "oauth":
+            self.tabs.setCurrentIndex(0)
+            self.store_hash_field.setText(store.store_hash)
+        else:
+            self.tabs.setCurrentIndex(1)
+            self.store_url_field.setText(store.store_url)
+            self.username_field.setText(store.username)
+        self.advanced.setChecked(bool(store.api_base))
+        self.api_base_field.setText(store.api_base)
+        for field in (self.access_token_field, self.api_key_field):
+            field.setPlaceholderText(KEEP_SECRET_HINT)
+
+    # ---- the store hash -----------------------------------------------------------------
+
+    def _show_hash_problem(self, text: str) -> None:
+        self.store_hash_problem.setText(text)
+        self.store_hash_problem.setVisible(bool(text))
+
+    def _check_store_hash(self) -> str | None:
+        """The hash in the field (the field then shows just the hash), or None with the
+        problem shown under the field."""
+        try:
+            store_hash = parse_store_hash(self.store_hash_field.text())
+        except ValueError as exc:
+            if self.store_hash_field.text().strip():
+                self._show_hash_problem(str(exc))
+            return None
+        self._show_hash_problem("")
+        if self.store_hash_field.text() != store_hash:
+            self.store_hash_field.setText(store_hash)
+        return store_hash
 
     # ---- reading the form ---------------------------------------------------------------
 
@@ -130,33 +195,39 @@ class ConnectDialog(QDialog):
     def kind(self) -> str:
         return "oauth" if self.tabs.currentIndex() == 0 else "basic"
 
-    def credentials(self) -> StoreCredentials:
-        """The form as credentials; ValueError names the field to fix."""
+    def credentials(self, secret_required: bool = True) -> StoreCredentials:
+        """The form as credentials; ValueError names the field to fix. When editing, an empty
+        secret field stands for the current secret."""
         api_base = self.api_base_field.text().strip() if self.advanced.isChecked() else ""
+        kept = self._current_secret if self.editing and self.editing.kind == self.kind else None
+        secret = self.secret() or kept or ""
         if self.kind == "oauth":
-            store_hash = self.store_hash_field.text().strip()
-            token = self.access_token_field.text().strip()
-            if not store_hash:
+            if not self.store_hash_field.text().strip():
                 raise ValueError("Enter the store hash (the part after /stores/ in the API path).")
-            if not token:
+            store_hash = self._check_store_hash()
+            if store_hash is None:
+                raise ValueError(self.store_hash_problem.text())
+            if not secret and secret_required:
                 raise ValueError("Enter the access token of the store's API account.")
-            credentials: StoreCredentials = OAuthCredentials(store_hash, token, api_base or None)
+            credentials: StoreCredentials = OAuthCredentials(store_hash, secret, api_base or None)
         else:
             url = self.store_url_field.text().strip()
             user = self.username_field.text().strip()
-            key = self.api_key_field.text().strip()
-            if not url or not user or not key:
+            if not url or not user or (not secret and secret_required):
                 raise ValueError("Enter the store address, the user name and the API key.")
-            credentials = BasicCredentials(url, user, key, api_base or None)
+            credentials = BasicCredentials(url, user, secret, api_base or None)
         _ = credentials.v2_base  # validates the addresses (raises ValueError with the fix)
         return credentials
 
     def secret(self) -> str:
+        """What was typed in the secret field ("" while editing: keep the current one)."""
         return (self.access_token_field.text().strip() if self.kind == "oauth"
                 else self.api_key_field.text().strip())
 
     def saved_store(self) -> SavedStore:
-        credentials = self.credentials()
+        # Editing, the secret may stay empty (kept), unless the kind of account changed.
+        credentials = self.credentials(
+            secret_required=self.editing is None or self.editing.kind != self.kind)
         label = self.label_field.text().strip() or (
             credentials.store_hash if isinstance(credentials, OAuthCredentials)
             else credentials.store_url)
@@ -168,7 +239,7 @@ class ConnectDialog(QDialog):
         try:
             credentials = self.credentials()
         except ValueError as exc:
-            self._show_verdict(str(exc), ok=False)
+            self._show_form_problem(exc)
             return
         if self._test is not None:
             self._test.cancel()
@@ -193,6 +264,14 @@ class ConnectDialog(QDialog):
         self.test_button.setEnabled(True)
         self._show_verdict(connection_verdict(error), ok=False)
 
+    def _show_form_problem(self, problem: ValueError) -> None:
+        """A field to fix: said once, where the eye is (under the store hash if it is that)."""
+        if self.store_hash_problem.isVisible() and str(problem) == self.store_hash_problem.text():
+            self._show_verdict("Check the store hash: see above.", ok=False)
+            self.store_hash_field.setFocus()
+        else:
+            self._show_verdict(str(problem), ok=False)
+
     def _show_verdict(self, text: str, ok: bool | None) -> None:
         self.last_test_ok = ok
         self.verdict.setText(text)
@@ -203,7 +282,7 @@ class ConnectDialog(QDialog):
         try:
             self.saved_store()
         except ValueError as exc:
-            self._show_verdict(str(exc), ok=False)
+            self._show_form_problem(exc)
             return
         self.accept()
 

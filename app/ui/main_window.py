@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QStackedWidget, QToolBar)
+from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QSplitter, QStackedWidget,
+                               QToolBar)
 
 from app import APP_NAME
-from app.credentials import CredentialError, KeyringLocked, SecretStore
+from app.api.auth import OAuthCredentials
 from app.api.tls import tls_context
+from app.credentials import CredentialError, KeyringLocked, SecretStore
 from app.resources import app_icon_path, icon_path
 from app.services.demo_store import DemoStore
 from app.services.session import StoreInfo, StoreSession, describe_error
-from app.services.store_registry import SavedStore, StoreRegistry
+from app.services.store_registry import SavedStore, SavedStores, StoreRegistry
 from app.services.tasks import TaskRunner
+from app.ui import shortcuts
 from app.ui.connect_dialog import ConnectDialog
 from app.ui.image_grid import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
+from app.ui.shortcuts import Command
 from app.ui.start_screen import StartScreen
 from app.ui.status_bar import StoreStatusBar
 from app.ui.store_page import StorePage
+from app.ui.window_state import RememberedState, WindowStateFile
 
 log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1280, 800)
 
 
 def _icon(name: str) -> QIcon:
@@ -31,25 +39,54 @@ def _icon(name: str) -> QIcon:
     return QIcon(str(path)) if path.is_file() else QIcon()
 
 
+def _secret_of(info: StoreInfo) -> str:
+    credentials = info.credentials
+    return credentials.access_token if isinstance(credentials, OAuthCredentials) else \
+        credentials.api_key
+
+
+def _reachable(rect: QRect) -> bool:
+    """Whether the window's top strip (where its title bar is) lies on some screen."""
+    strip = QRect(rect.x(), rect.y(), rect.width(), 40)
+    for screen in QGuiApplication.screens():
+        seen = screen.availableGeometry().intersected(strip)
+        if seen.width() >= min(100, rect.width()) and seen.height() >= 20:
+            return True
+    return False
+
+
 class MainWindow(QMainWindow):
     storeOpened = Signal(object)  # StorePage
 
     def __init__(self, secrets: SecretStore, registry: StoreRegistry,
-                 cache_dir: Path | None) -> None:
+                 cache_dir: Path | None, window_state: WindowStateFile | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         icon = app_icon_path()
         if icon.is_file():
             self.setWindowIcon(QIcon(str(icon)))
-        self.resize(1280, 800)
+        self.resize(DEFAULT_SIZE)
         self.secrets = secrets
-        self.session_secrets: dict[str, str] = {}  # "this session only", when no keyring
         self.registry = registry
+        self.window_state = window_state
         self.cache_dir = cache_dir
         self.session: StoreSession | None = None
         self.page: StorePage | None = None
         self.demo: DemoStore | None = None
+        #: The saved store behind the open page (None for the demo or a command-line store).
+        self.current_store: SavedStore | None = None
+        #: Saved stores as stores.json holds them (read on a worker; see stores_ready).
+        self.saved_stores: list[SavedStore] = []
+        self.stores_ready = False
+        #: Stores kept "for this session only" (no usable keyring): listed until the app quits.
+        self.session_stores: dict[str, SavedStore] = {}
+        self.session_secrets: dict[str, str] = {}
+        self.remembered = RememberedState()
+        self.remembered_ready = window_state is None
+        self._reopen_after: int | None = None  # restore_last_session's request number
         self._background = TaskRunner("window", max_workers=2, parent=self)
+        # stores.json and the window's settings: one worker, so reads and writes keep their order.
+        self._files = TaskRunner("stores", max_workers=1, parent=self)
         # Each "open a store" request gets a number; an answer for an older one (a slow demo
         # start, a keyring read) is ignored once the merchant has asked for something else.
         self._open_request = 0
@@ -61,6 +98,7 @@ class MainWindow(QMainWindow):
         self.start_screen.openDemoRequested.connect(lambda: self.open_demo())
         self.start_screen.connectRequested.connect(self.connect_store)
         self.start_screen.openSavedRequested.connect(self.open_saved)
+        self.start_screen.editSavedRequested.connect(self.edit_saved)
         self.start_screen.removeSavedRequested.connect(self.remove_saved)
         self.stack.addWidget(self.start_screen)
         self.setCentralWidget(self.stack)
@@ -68,46 +106,58 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_toolbar()
         self.show_start()
+        self._files.submit("load-stores", registry.load, on_success=self._stores_loaded,
+                           on_failure=self._stores_unreadable)
+        if window_state is not None:
+            self._files.submit("load-window-state", window_state.load,
+                               on_success=self._remembered_arrived,
+                               on_failure=lambda error: self._remembered_arrived(
+                                   RememberedState()))
 
     # ---- toolbar ------------------------------------------------------------------------
 
-    def _action(self, text: str, icon: str,
-                shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
-                slot, tip: str) -> QAction:  # type: ignore[no-untyped-def]
-        action = QAction(_icon(icon), text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                          if shortcut else tip)
+    def _action(self, command: Command, icon: str, slot: Callable[[], None],
+                tip: str) -> QAction:
+        action = QAction(_icon(icon), command.name, self)
         action.setStatusTip(tip)
+        action.setToolTip(tip)
         action.triggered.connect(slot)
         self.addAction(action)
+        self._commands[action] = command
         return action
 
+    def _bind_shortcuts(self) -> None:
+        """Gives each action its keys for this platform (see app/ui/shortcuts.py)."""
+        keys = shortcuts.resolve(list(self._commands.values()))
+        for action, command in self._commands.items():
+            action.setShortcuts(keys[command])
+            if keys[command]:
+                action.setToolTip(f"{action.statusTip()} "
+                                  f"({shortcuts.native_text(keys[command][0])})")
+
     def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main")
+        self._commands: dict[QAction, Command] = {}
+        self.toolbar = toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setIconSize(QSize(20, 20))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.stores_action = self._action("Stores", "store", "Ctrl+Shift+S", self.show_start,
+        self.stores_action = self._action(shortcuts.STORES, "store", self.show_start,
                                           "Back to the list of stores")
-        self.refresh_action = self._action("Refresh", "refresh", QKeySequence.StandardKey.Refresh,
-                                           self._refresh, "Load the product's images again")
-        self.find_action = self._action("Find product", "search", QKeySequence.StandardKey.Find,
-                                        self._focus_search, "Search products by name or SKU")
-        self.retry_action = self._action("Retry pictures", "retry", "Ctrl+R",
+        self.refresh_action = self._action(shortcuts.REFRESH, "refresh", self._refresh,
+                                           "Load the product's images again")
+        self.find_action = self._action(shortcuts.FIND_PRODUCT, "search", self._focus_search,
+                                        "Search products by name or SKU")
+        self.retry_action = self._action(shortcuts.RETRY_PICTURES, "retry",
                                          self._retry_pictures, "Load the failed pictures again")
-        self.zoom_out_action = self._action("Smaller", "zoom-out", QKeySequence.StandardKey.ZoomOut,
-                                            self._zoom_out, "Smaller cards")
-        self.zoom_in_action = self._action("Larger", "zoom-in", QKeySequence.StandardKey.ZoomIn,
-                                           self._zoom_in, "Larger cards")
-        # Ctrl+= as well: on most keyboards "+" needs Shift.
-        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn),
-                                          QKeySequence("Ctrl+=")])
-        self.zoom_reset_action = self._action("Reset size", "zoom-in", "Ctrl+0",
-                                              self._zoom_reset, "Default card size")
+        self.zoom_out_action = self._action(shortcuts.SMALLER, "zoom-out", self._zoom_out,
+                                            "Smaller cards")
+        self.zoom_in_action = self._action(shortcuts.LARGER, "zoom-in", self._zoom_in,
+                                           "Larger cards")
+        self.zoom_reset_action = self._action(shortcuts.RESET_SIZE, "zoom-in", self._zoom_reset,
+                                              "Default card size")
+        self._bind_shortcuts()
         for action in (self.stores_action, self.refresh_action, self.find_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
@@ -121,16 +171,17 @@ class MainWindow(QMainWindow):
         self.size_slider.setAccessibleName("Card size")
         self.size_slider.setToolTip("Card size (Ctrl+wheel, Ctrl+plus, Ctrl+minus)")
         self.size_slider.valueChanged.connect(self._slider_moved)
-        toolbar.addWidget(self.size_slider)
+        self.size_slider_action = toolbar.addWidget(self.size_slider)
         toolbar.addAction(self.zoom_in_action)
-        self.store_actions = [self.refresh_action, self.find_action, self.retry_action,
-                              self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action]
+        #: Everything that needs an open store: hidden (shortcuts off too) on the start screen.
+        self.store_actions = [self.stores_action, self.refresh_action, self.find_action,
+                              self.retry_action, self.zoom_in_action, self.zoom_out_action,
+                              self.zoom_reset_action, self.size_slider_action]
 
-    def _set_store_actions_enabled(self, enabled: bool) -> None:
+    def _show_store_actions(self, shown: bool) -> None:
         for action in self.store_actions:
-            action.setEnabled(enabled)
-        self.size_slider.setEnabled(enabled)
-        self.stores_action.setEnabled(enabled)
+            action.setVisible(shown)
+        self.toolbar.setVisible(shown)  # nothing else is on it
 
     def _refresh(self) -> None:
         if self.page is not None:
@@ -171,6 +222,57 @@ class MainWindow(QMainWindow):
                                       accept | QMessageBox.StandardButton.Cancel, accept)
         return answer == accept
 
+    # ---- the saved stores ---------------------------------------------------------------
+
+    def _stores_loaded(self, result: SavedStores) -> None:
+        self.stores_ready = True
+        self._stores_saved(result)
+        if self.stack.currentWidget() is self.start_screen:
+            self.start_screen.focus_first()
+        self._maybe_reopen_last()
+
+    def _stores_saved(self, result: SavedStores) -> None:
+        """stores.json as it now is (after a load or a write)."""
+        self.saved_stores = list(result.stores)
+        if result.set_aside is not None:
+            count = len(result.stores)
+            could = (f"{count} store{'s' if count != 1 else ''} could be read from it and "
+                     "are listed below; connect the others again"
+                     if count else "Connect your stores again")
+            self.start_screen.show_notice(
+                f"Your list of saved stores was damaged ({result.problem}). It was kept as "
+                f"{result.set_aside.name} in {result.set_aside.parent}, and a new list was "
+                f"started. {could} (their credentials are still in the system keyring).")
+        self._list_stores()
+
+    def _stores_unreadable(self, error: Exception) -> None:
+        self.stores_ready = True
+        self.start_screen.show_notice(str(error) if isinstance(error, OSError)
+                                      else f"Your saved stores could not be read: {error}")
+        self._maybe_reopen_last()
+
+    def _list_stores(self, select: str | None = None) -> None:
+        saved_ids = {s.store_id for s in self.saved_stores}
+        stores = self.saved_stores + [s for s in self.session_stores.values()
+                                      if s.store_id not in saved_ids]
+        self.start_screen.set_stores(stores, self.session_secrets.keys(), select)
+
+    def _save_store(self, saved: SavedStore, then: Callable[[], None],
+                    replacing: str | None = None) -> None:
+        """Writes `saved` into stores.json (on the files worker), then runs `then`. If the file
+        cannot be written, the store stays listed for this session and the merchant is told."""
+        def failed(error: Exception) -> None:
+            self.session_stores[saved.store_id] = saved
+            self.start_screen.show_notice(f"{saved.label} could not be added to your saved "
+                                          f"stores: {error}")
+            self._list_stores()
+            then()
+
+        old_id = replacing or saved.store_id
+        self._files.submit("save-store", lambda: self.registry.replace(old_id, saved),
+                           on_success=lambda result: (self._stores_saved(result), then()),
+                           on_failure=failed)
+
     # ---- start screen -------------------------------------------------------------------
 
     def _new_open_request(self) -> int:
@@ -187,14 +289,17 @@ class MainWindow(QMainWindow):
     def show_start(self) -> None:
         self._new_open_request()
         self._close_session()
-        self.start_screen.set_stores(self.registry.stores())
+        self._list_stores()
         self.stack.setCurrentWidget(self.start_screen)
         self.status.set_store("No store")
         self.status.set_product("", None)
         self.status.set_store_image_count(None)
         self.status.set_rate_limit(None)
-        self._set_store_actions_enabled(False)
+        # Without a store there is nothing to say about being online, or to act on.
+        self.status.hide()
+        self._show_store_actions(False)
         self.setWindowTitle(APP_NAME)
+        self.start_screen.focus_first()
 
     def open_demo(self, product_id: int | None = None) -> None:
         self.start_screen.show_message("Starting the demo store…")
@@ -226,18 +331,17 @@ class MainWindow(QMainWindow):
         """Saves the secret in the keyring (settings get only the rest), then connects."""
         self._save_secret_then_open(saved, secret)
 
-    def _save_secret_then_open(self, saved: SavedStore, secret: str) -> None:
+    def _save_secret_then_open(self, saved: SavedStore, secret: str,
+                               product_id: int | None = None) -> None:
         self.start_screen.show_message("Saving the credentials in the system keyring…")
         request = self._new_open_request()
         self._background.submit(
             "save-secret", lambda: self.secrets.save(saved.store_id, secret),
-            on_success=self._if_current(request, lambda _: self._saved(saved, secret)),
+            on_success=self._if_current(
+                request, lambda _: self._save_store(
+                    saved, lambda: self._open_with_secret(saved, secret, product_id))),
             on_failure=self._if_current(
                 request, lambda error: self._secret_save_failed(error, saved, secret)))
-
-    def _saved(self, saved: SavedStore, secret: str) -> None:
-        self.registry.add(saved)
-        self._open_with_secret(saved, secret)
 
     def _secret_save_failed(self, error: Exception, saved: SavedStore, secret: str) -> None:
         if isinstance(error, KeyringLocked):
@@ -253,30 +357,36 @@ class MainWindow(QMainWindow):
                     f"{reason}\n\nThe credentials can be kept in memory for this session "
                     "only: you will type them again next time. Nothing is written to disk.",
                     QMessageBox.StandardButton.Ok):
-            self.session_secrets[saved.store_id] = secret
+            self._keep_for_session(saved, secret)
             self._open_with_secret(saved, secret)
         else:
             self.start_screen.show_message("Not connected.", error=True)
 
-    def open_saved(self, saved: SavedStore) -> None:
+    def _keep_for_session(self, saved: SavedStore, secret: str) -> None:
+        self.session_secrets[saved.store_id] = secret
+        self.session_stores[saved.store_id] = saved
+
+    def open_saved(self, saved: SavedStore, product_id: int | None = None) -> None:
         if saved.store_id in self.session_secrets:
-            self._open_with_secret(saved, self.session_secrets[saved.store_id])
+            self._open_with_secret(saved, self.session_secrets[saved.store_id], product_id)
             return
         self.start_screen.show_message(f"Reading the credentials of {saved.label}…")
         request = self._new_open_request()
         self._background.submit(
             "load-secret", lambda: self.secrets.load(saved.store_id),
-            on_success=self._if_current(request, lambda secret: self._secret_loaded(saved, secret)),
+            on_success=self._if_current(
+                request, lambda secret: self._secret_loaded(saved, secret, product_id)),
             on_failure=self._if_current(
                 request, lambda error: self.start_screen.show_message(str(error), error=True)))
 
-    def _secret_loaded(self, saved: SavedStore, secret: str | None) -> None:
+    def _secret_loaded(self, saved: SavedStore, secret: str | None,
+                       product_id: int | None = None) -> None:
         if not secret:
             self.start_screen.show_message(
-                f"The keyring has no credentials for {saved.label}. Remove it and connect "
-                "it again.", error=True)
+                f"The keyring has no credentials for {saved.label}. Choose Edit… to enter "
+                "them again.", error=True)
             return
-        self._open_with_secret(saved, secret)
+        self._open_with_secret(saved, secret, product_id)
 
     def remove_saved(self, saved: SavedStore) -> None:
         if not self.ask("Remove store",
@@ -284,16 +394,175 @@ class MainWindow(QMainWindow):
                         "The store itself is not changed.", QMessageBox.StandardButton.Yes):
             return
         self.session_secrets.pop(saved.store_id, None)
+        self.session_stores.pop(saved.store_id, None)
+        if saved.store_id not in {s.store_id for s in self.saved_stores}:
+            self._removed(saved)  # kept for this session only: nothing on disk or in a keyring
+            return
         self._background.submit(
             "delete-secret", lambda: self.secrets.delete(saved.store_id),
-            on_success=lambda _: self._removed(saved),
+            on_success=lambda _: self._files.submit(
+                "remove-store", lambda: self.registry.remove(saved.store_id),
+                on_success=lambda result: (self._stores_saved(result), self._removed(saved)),
+                on_failure=lambda error: self.start_screen.show_message(
+                    f"{saved.label} was not removed: {error}", error=True)),
             on_failure=lambda error: self.start_screen.show_message(
                 f"{saved.label} was not removed: {error}", error=True))
 
     def _removed(self, saved: SavedStore) -> None:
-        self.registry.remove(saved.store_id)
-        self.start_screen.set_stores(self.registry.stores())
+        self._list_stores()
         self.start_screen.show_message(f"Removed {saved.label}.")
+
+    # ---- editing credentials ------------------------------------------------------------
+
+    def edit_saved(self, saved: SavedStore) -> None:
+        """Edit… on the start screen: the dialog filled in (the secret read on a worker, only
+        for "Test connection"; it is never shown)."""
+        if saved.store_id in self.session_secrets:
+            self._edit(saved, self.session_secrets[saved.store_id])
+            return
+        request = self._new_open_request()
+        self._background.submit(
+            "load-secret", lambda: self.secrets.load(saved.store_id),
+            on_success=self._if_current(request, lambda secret: self._edit(saved, secret)),
+            on_failure=self._if_current(request, lambda error: self._edit(saved, None)))
+
+    def edit_credentials(self) -> None:
+        """Edits the open store's credentials, then reopens it on the same product (the
+        "Edit credentials" button of a 401/403 panel). On the start screen: the selected store."""
+        if self.session is None:
+            selected = self.start_screen.selected_store()
+            if selected is not None:
+                self.edit_saved(selected)
+            return
+        info = self.session.store
+        saved = self.current_store or SavedStore.from_credentials(info.label, info.credentials)
+        product_id = self.page.image_model.product_id if self.page is not None else None
+        self._edit(saved, _secret_of(info), product_id)
+
+    def _edit(self, saved: SavedStore, current_secret: str | None,
+              product_id: int | None = None) -> None:
+        dialog = ConnectDialog(self, editing=saved, current_secret=current_secret)
+        try:
+            if dialog.exec() != ConnectDialog.DialogCode.Accepted:
+                return
+            edited, typed = dialog.saved_store(), dialog.secret()
+        finally:
+            dialog.deleteLater()
+        secret = typed or (current_secret if edited.kind == saved.kind else None) or ""
+        if edited.store_id != saved.store_id:
+            product_id = None  # another store: its products are not these
+        if not secret:
+            self.show_start()
+            self.start_screen.show_message(
+                f"The keyring has no credentials for {saved.label}: choose Edit… and type "
+                "the access token (or API key).", error=True)
+            return
+        in_keyring = saved.store_id in {s.store_id for s in self.saved_stores} and \
+            saved.store_id not in self.session_secrets
+        if not in_keyring:
+            # Kept for this session only (or a store from the command line): stays so.
+            if saved.store_id in self.session_secrets or saved.store_id in self.session_stores:
+                self.session_secrets.pop(saved.store_id, None)
+                self.session_stores.pop(saved.store_id, None)
+                self._keep_for_session(edited, secret)
+            self._open_with_secret(edited, secret, product_id)
+            return
+        self.start_screen.show_message("Saving the credentials in the system keyring…")
+        request = self._new_open_request()
+
+        def update_keyring() -> None:
+            if typed or edited.store_id != saved.store_id:
+                self.secrets.save(edited.store_id, secret)
+            if edited.store_id != saved.store_id:
+                self.secrets.delete(saved.store_id)
+
+        def failed(error: Exception) -> None:
+            self.show_start()
+            self.start_screen.show_message(
+                f"The new credentials of {edited.label} were not saved: {error}", error=True)
+
+        self._background.submit(
+            "update-secret", update_keyring,
+            on_success=self._if_current(request, lambda _: self._save_store(
+                edited, lambda: self._open_with_secret(edited, secret, product_id),
+                replacing=saved.store_id)),
+            on_failure=self._if_current(request, failed))
+
+    # ---- remembered state ---------------------------------------------------------------
+
+    def restore_last_session(self) -> None:
+        """Reopens the last store and product when its secret is in the keyring, else selects
+        it on the start screen. Does nothing if the merchant opens something first."""
+        self._reopen_after = self._open_request
+        self._maybe_reopen_last()
+
+    def _remembered_arrived(self, state: RememberedState) -> None:
+        self.remembered = state
+        self.remembered_ready = True
+        self._restore_geometry(state)
+        if state.card_size:
+            self.size_slider.setValue(state.card_size)  # clamped to the slider's range
+        self._maybe_reopen_last()
+
+    def _restore_geometry(self, state: RememberedState) -> None:
+        if state.geometry is not None:
+            rect = QRect(state.geometry)
+            rect.setSize(rect.size().expandedTo(self.minimumSizeHint()))
+            if not _reachable(rect):  # e.g. on a screen that is no longer connected
+                screen = QGuiApplication.primaryScreen().availableGeometry()
+                rect.setSize(rect.size().boundedTo(screen.size()))
+                rect.moveCenter(screen.center())
+            self.setGeometry(rect)
+        if state.maximized:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def _maybe_reopen_last(self) -> None:
+        if self._reopen_after is None or not (self.stores_ready and self.remembered_ready):
+            return
+        asked_first = self._open_request != self._reopen_after
+        self._reopen_after = None
+        last = self.remembered.last_store
+        saved = next((s for s in self.saved_stores if s.store_id == last), None)
+        if saved is None or asked_first:
+            return
+        self._list_stores(select=saved.store_id)
+        request = self._new_open_request()
+
+        def loaded(secret: str | None) -> None:
+            if secret:
+                self._open_with_secret(saved, secret, self.remembered.last_product)
+            else:
+                self.start_screen.show_message(
+                    f"The keyring has no credentials for {saved.label}: choose Edit… to "
+                    "enter them.")
+
+        self._background.submit("load-secret", lambda: self.secrets.load(saved.store_id),
+                                on_success=self._if_current(request, loaded),
+                                on_failure=lambda error: None)  # it stays selected
+
+    def _remember_page(self) -> None:
+        page = self.page
+        if page is None:
+            return
+        splitter = page.findChild(QSplitter, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if splitter is not None:
+            self.remembered.splitter = splitter.saveState()
+        if self.current_store is not None:
+            self.remembered.last_product = page.image_model.product_id
+
+    def save_window_state(self) -> None:
+        """Writes what the window remembers (on close: the window is going, nothing to freeze)."""
+        if self.window_state is None:
+            return
+        self._remember_page()
+        state = self.remembered
+        state.maximized = self.isMaximized()
+        state.geometry = self.normalGeometry() if state.maximized else self.geometry()
+        state.card_size = self.size_slider.value()
+        try:
+            self.window_state.save(state)
+        except OSError as exc:  # the next start uses the defaults
+            log.warning("window state not saved: %s", exc)
 
     # ---- a store ------------------------------------------------------------------------
 
@@ -303,16 +572,20 @@ class MainWindow(QMainWindow):
         self._background.submit("tls", tls_context, on_success=self._if_current(
             request, lambda _: self.open_store(info, product_id)))
 
-    def _open_with_secret(self, saved: SavedStore, secret: str) -> None:
+    def _open_with_secret(self, saved: SavedStore, secret: str,
+                          product_id: int | None = None) -> None:
         try:
             credentials = saved.credentials(secret)
         except ValueError as exc:  # e.g. a secret with an invisible character in it
+            self.show_start()
             self.start_screen.show_message(f"{saved.label} could not be opened: {exc}",
                                            error=True)
             return
-        self.open_store(StoreInfo(saved.label, credentials))
+        self.open_store(StoreInfo(saved.label, credentials), product_id, saved=saved)
 
-    def open_store(self, info: StoreInfo, product_id: int | None = None) -> StorePage | None:
+    def open_store(self, info: StoreInfo, product_id: int | None = None,
+                   saved: SavedStore | None = None) -> StorePage | None:
+        """Shows `info`'s store; `saved` is the saved store it comes from, if any."""
         self._close_session()
         self.start_screen.demo_button.setEnabled(True)
         self.start_screen.show_message("")
@@ -323,18 +596,28 @@ class MainWindow(QMainWindow):
             return None
         page = StorePage(session)
         self.session, self.page = session, page
+        self.current_store = saved
+        if saved is not None:  # the demo and command-line stores are not reopened next time
+            self.remembered.last_store = saved.store_id
+            self.remembered.last_product = product_id
         session.rateLimitChanged.connect(self.status.set_rate_limit)
         session.onlineChanged.connect(self.status.set_online)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)
         page.grid.pictureWidthChanged.connect(self._grid_width_changed)
+        if hasattr(page, "editCredentialsRequested"):  # the 401/403 panel's button
+            page.editCredentialsRequested.connect(self.edit_credentials)
         page.grid.picture_width = self.size_slider.value()
+        splitter = page.findChild(QSplitter, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if splitter is not None and self.remembered.splitter is not None:
+            splitter.restoreState(self.remembered.splitter)
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
         self.status.set_store(info.label)
         self.status.set_online(True)
+        self.status.show()
         self.setWindowTitle(f"{info.label} — {APP_NAME}")
-        self._set_store_actions_enabled(True)
+        self._show_store_actions(True)
         page.start(product_id)
         session.count_store_images(on_success=self.status.set_store_image_count,
                                    on_failure=lambda error: None)
@@ -356,11 +639,12 @@ class MainWindow(QMainWindow):
 
     def _grid_width_changed(self, width: int) -> None:
         if self.size_slider.value() != width:
-            self.size_slider.blockSignals(True)
-            self.size_slider.setValue(width)
-            self.size_slider.blockSignals(False)
+            with QSignalBlocker(self.size_slider):
+                self.size_slider.setValue(width)
 
     def _close_session(self) -> None:
+        self._remember_page()
+        self.current_store = None
         if self.page is not None:
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
@@ -371,7 +655,9 @@ class MainWindow(QMainWindow):
             self.session = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
         self._close_session()
+        self._files.shutdown()
         self._background.shutdown()
         super().closeEvent(event)
 

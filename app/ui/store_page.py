@@ -12,6 +12,7 @@ from app.ui.details_pane import DetailsPane
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.product_model import PICTURE_SIZE, ProductListModel, ProductRoles
+from app.ui.shortcuts import REFRESH, press_hint
 
 
 class StorePage(QWidget):
@@ -112,7 +113,7 @@ class StorePage(QWidget):
         self.product_status.setStyleSheet("color: #d93025;")
         if self.image_model.product_id is None:
             self.grid_header.setText("No products to show yet: see the message under the "
-                                     "product list, then press Refresh (F5).")
+                                     f"product list, then {press_hint(REFRESH)}.")
 
     def _products_arrived(self) -> None:
         if self.current_product is None and self._pending_product_id is None:

@@ -4,7 +4,8 @@ While the `gui_thread_guard` fixture is active, any of these on the main thread 
 once and is recorded (code under test may swallow the exception; the record still fails the
 test at teardown):
 - a socket connect or DNS lookup (audit events `socket.connect`, `socket.getaddrinfo`),
-- opening a file under the watched directories (the image cache),
+- opening a file under the watched directories (the image cache, and the config folder where
+  stores.json lives),
 - opening a SQLite database (`sqlite3.connect`),
 - decoding image bytes with Qt (`QImage.fromData`, `QImage.loadFromData`,
   `QPixmap.loadFromData`) or Pillow (`PIL.Image.open`),
@@ -72,7 +73,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     elif event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
         path = os.fsdecode(args[0])
         if any(path.startswith(d) for d in _state.watched_dirs):
-            _state.violation(f"cache file opened ({path})")
+            _state.violation(f"file opened in a watched folder ({path})")
 
 
 def _guarded(owner: type, name: str, static: bool = False) -> Any:
@@ -113,7 +114,8 @@ def gui_thread_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     wrapper, _ = _guarded(ssl.SSLContext, "load_verify_locations")
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", wrapper)
     _state.violations.clear()
-    _state.watched_dirs = [str(tmp_path / "cache")]
+    # The folders the test windows use (tests/ui/conftest.py): image cache, saved stores.
+    _state.watched_dirs = [str(tmp_path / "cache"), str(tmp_path / "config")]
     _state.active = True
     try:
         yield _state

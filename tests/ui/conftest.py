@@ -15,6 +15,7 @@ from app.services.store_registry import StoreRegistry
 from app.store_emulator import StoreEmulator
 from app.ui.main_window import MainWindow
 from app.ui.store_page import StorePage
+from app.ui.window_state import WindowStateFile
 from tests.support.memory_keyring import MemoryKeyring
 
 
@@ -28,9 +29,10 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWind
     windows: list[MainWindow] = []
 
     def make(secrets: object | None = None) -> MainWindow:
+        # Every file of the window in tmp_path: saved stores and remembered state alike.
         window = MainWindow(secrets or CredentialStore(MemoryKeyring()),
                             StoreRegistry(tmp_path / "config" / "stores.json"),
-                            tmp_path / "cache")
+                            tmp_path / "cache", WindowStateFile(tmp_path / "config" / "window.ini"))
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()

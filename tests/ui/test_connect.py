@@ -165,7 +165,7 @@ def test_saved_store_missing_its_secret_says_what_to_do(qtbot: QtBot, emulator, 
     window.open_saved(_saved_for(emulator))
     qtbot.waitUntil(lambda: "no credentials" in window.start_screen.message.text(),
                     timeout=10000)
-    assert "connect it again" in window.start_screen.message.text()
+    assert "Choose Edit… to enter them again" in window.start_screen.message.text()
 
 
 @pytest.mark.secret_service
@@ -189,3 +189,61 @@ def test_locked_keyring_says_so_and_offers_a_retry(qtbot: QtBot, emulator, make_
     assert [title for title, _ in questions] == ["Keyring locked", "Keyring locked"]
     assert "unlock" in questions[0][1].lower()
     assert window.page is None
+
+
+def test_pasting_the_api_path_or_store_address_gives_the_store_hash(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.tabs.setCurrentIndex(0)
+    dialog.access_token_field.setText("token")
+    for pasted in ("https://api.bigcommerce.com/stores/abc123/v3/",
+                   "https://store-abc123.mybigcommerce.com/manage/dashboard"):
+        dialog.store_hash_field.setText(pasted)
+        credentials = dialog.credentials()
+        assert credentials.v2_base == "https://api.bigcommerce.com/stores/abc123/v2"
+        assert dialog.store_hash_field.text() == "abc123"  # the field shows what is used
+        assert dialog.saved_store().store_hash == "abc123"
+
+
+def test_what_is_not_a_store_hash_is_refused_next_to_the_field(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot)
+    dialog.tabs.setCurrentIndex(0)
+    dialog.access_token_field.setText("token")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    dialog.store_hash_field.setFocus()
+    qtbot.keyClicks(dialog.store_hash_field, "https://www.myshop.com/")
+    qtbot.keyClick(dialog.store_hash_field, Qt.Key.Key_Tab)  # leaving the field checks it
+    qtbot.waitUntil(dialog.store_hash_problem.isVisible, timeout=5000)
+    problem = dialog.store_hash_problem.text()
+    assert "https://api.bigcommerce.com/stores/abc123/v3/" in problem
+    assert "myshop" not in problem  # never echoed: a token may have been pasted by mistake
+    # Next to the field: right under it, in the same form.
+    field = dialog.store_hash_field
+    assert dialog.store_hash_problem.parent() is field.parent()
+    assert 0 <= dialog.store_hash_problem.y() - (field.y() + field.height()) < 20
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.result() != ConnectDialog.DialogCode.Accepted
+    # Typing again hides the complaint until the field is checked again.
+    qtbot.keyClicks(dialog.store_hash_field, "x")
+    assert not dialog.store_hash_problem.isVisible()
+
+
+def test_editing_fills_the_form_never_shows_the_secret_and_keeps_it_when_left_empty(
+        qtbot: QtBot) -> None:
+    saved = SavedStore("Outlet", "basic", store_url="https://store-q9.mybigcommerce.com",
+                       username="admin", api_base="https://staging.example/api/v2")
+    dialog = ConnectDialog(editing=saved, current_secret="the-current-key")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.kind == "basic" and dialog.advanced.isChecked()
+    assert (dialog.label_field.text(), dialog.store_url_field.text(),
+            dialog.username_field.text(), dialog.api_base_field.text()) == \
+        ("Outlet", saved.store_url, "admin", saved.api_base)
+    assert dialog.api_key_field.text() == "" and dialog.secret() == ""  # "" keeps the secret
+    assert dialog.credentials().api_key == "the-current-key"  # what "Test connection" uses
+    assert dialog.saved_store() == saved
+    # Another kind of account needs its own secret: the old one is not carried over.
+    dialog.tabs.setCurrentIndex(0)
+    dialog.store_hash_field.setText("abc123")
+    with pytest.raises(ValueError, match="access token"):
+        dialog.saved_store()

@@ -43,7 +43,10 @@ def test_network_sqlite_cache_decode_and_tls_bundle_are_caught(gui_thread_guard,
     with guard.paused():
         (tmp_path / "cache").mkdir()
         (tmp_path / "cache" / "entry").write_bytes(PNG_1x1)
-    assert "cache file" in _caught(guard, (tmp_path / "cache" / "entry").read_bytes)
+        (tmp_path / "config").mkdir()
+        (tmp_path / "config" / "stores.json").write_text('{"stores": []}')
+    assert "file opened" in _caught(guard, (tmp_path / "cache" / "entry").read_bytes)
+    assert "stores.json" in _caught(guard, (tmp_path / "config" / "stores.json").read_text)
     assert "QImage.fromData" in _caught(guard, lambda: QImage.fromData(PNG_1x1))
     # An httpx client built without the shared TLS context reads the CA bundle.
     assert "load_verify_locations" in _caught(guard, httpx.Client)
