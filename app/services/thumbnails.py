@@ -4,8 +4,9 @@ The view asks for a picture each time it paints a card whose picture is missing.
 are de-duplicated and kept in a LIFO stack (calibre's render queue), so what was painted last
 (what the merchant is looking at) loads first, and requests for cards that scrolled away are
 dropped with `retain()`. Workers read the disk cache, else download with the credential-free
-CDN client, then decode and scale to a `QImage` off the GUI thread; the GUI thread only turns
-the finished `QImage` into a `QPixmap`.
+CDN client, then decode and scale with Pillow (`picture_decoder`, which releases the GIL, unlike
+`QImage.fromData`) to a `QImage`; the GUI thread only turns the finished `QImage` into a
+`QPixmap`. Only pictures that decoded completely are written to the disk cache.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
 from app.api.cdn import ImageDownloader
 from app.api.errors import ApiError, Cancelled
 from app.cache.blob_cache import BlobCache
+from app.services.picture_decoder import PictureRefused, decode_picture, to_qimage
 
 log = logging.getLogger(__name__)
 
@@ -134,28 +136,26 @@ class ThumbnailLoader(QObject):
     def _load(self, request: ThumbnailRequest) -> QImage:
         cached = self._cache.get(request.url) if self._cache else None
         if cached is not None:
-            image = decode_thumbnail(cached, request.size)
-            if not image.isNull():
-                return image
-            # A damaged cache file: fall through and fetch it afresh.
-        data = self._downloader.fetch(request.url)
-        image = decode_thumbnail(data, request.size)
-        if image.isNull():
-            raise ApiError("The image server sent a picture that cannot be decoded.")
-        if self._cache is not None:
             try:
-                self._cache.put(request.url, data)
+                return decode_thumbnail(cached, request.size)
+            except PictureRefused:
+                pass  # a damaged cache file: fetch it afresh (the download overwrites it)
+        download = self._downloader.download(request.url)
+        try:
+            image = decode_thumbnail(download.data, request.size)
+        except PictureRefused as exc:
+            raise ApiError(exc.message) from None  # never cached: refused or incomplete
+        # A body that just stopped when the connection closed may be cut short even if what
+        # arrived decodes: show it, but fetch it again next time rather than keep it.
+        if self._cache is not None and download.complete:
+            try:
+                self._cache.put(request.url, download.data)
             except OSError as exc:  # a full or read-only disk costs speed, not the picture
                 log.warning("image cache not written (%s): %s", exc.strerror, request.url)
         return image
 
 
 def decode_thumbnail(data: bytes, box: QSize) -> QImage:
-    """Decodes and fits into `box` (never upscaling); a null QImage if undecodable."""
-    image = QImage.fromData(data)
-    if image.isNull():
-        return image
-    if image.width() > box.width() or image.height() > box.height():
-        image = image.scaled(box, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    """Decodes (with Pillow, on the calling worker) and fits into `box`, never upscaling.
+    Raises PictureRefused for a type, size or damage the app does not show."""
+    return to_qimage(decode_picture(data, box.width(), box.height()))

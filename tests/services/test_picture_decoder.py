@@ -1,0 +1,72 @@
+"""Decoding untrusted picture bytes: only the store's formats, size read first, decoded small."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.picture_decoder import (MAX_PICTURE_PIXELS, PictureRefused, decode_picture,
+                                          read_header, to_qimage)
+from tests.hostile.hostile_images import (SVG, jpeg_bytes, other_format_bytes, png_bytes,
+                                          png_pixel_bomb)
+
+
+@pytest.mark.parametrize("data, named", [
+    (SVG, "SVG"), (other_format_bytes("TIFF"), "TIFF"), (other_format_bytes("BMP"), "BMP"),
+    (other_format_bytes("ICO"), "ICO"), (b"<!DOCTYPE html><p>gone</p>", "HTML"),
+    (b"\x00\x00\x00\x18ftypheic" + bytes(40), "HEIC"), (b"", "empty"),
+], ids=["svg", "tiff", "bmp", "ico", "html", "heic", "empty"])
+def test_only_jpeg_png_gif_and_webp_are_decoded(data: bytes, named: str) -> None:
+    with pytest.raises(PictureRefused) as refused:
+        decode_picture(data, 100, 100)
+    assert named in refused.value.message
+
+
+def test_the_size_is_read_from_the_header_and_a_bomb_refused_before_decoding() -> None:
+    bomb = png_pixel_bomb(7000, 7000)  # 49 MP in ~50 KB
+    assert len(bomb) < 200_000 and 7000 * 7000 > MAX_PICTURE_PIXELS
+    with pytest.raises(PictureRefused, match="7000x7000 pixels"):
+        read_header(bomb)
+    with pytest.raises(PictureRefused, match="megapixels"):
+        decode_picture(bomb, 220, 220)
+
+
+def test_a_picture_just_under_the_cap_is_decoded_scaled() -> None:
+    picture = decode_picture(png_pixel_bomb(2000, 2000), 110, 143)
+    assert picture.size == (110, 110)
+
+
+def test_a_jpeg_is_decoded_in_draft_mode_and_fitted_to_the_box() -> None:
+    picture = decode_picture(jpeg_bytes(2000, 1000), 110, 143)
+    assert picture.size == (110, 55)
+
+
+def test_small_pictures_are_never_upscaled() -> None:
+    assert decode_picture(png_bytes(40, 30), 220, 220).size == (40, 30)
+
+
+def test_jpeg_exif_orientation_is_respected() -> None:
+    """Orientation 6 (a phone held upright): stored 64x32, shown 32x64."""
+    assert decode_picture(jpeg_bytes(64, 32, orientation=6), 200, 200).size == (32, 64)
+
+
+@pytest.mark.parametrize("data", [png_bytes(300, 300), jpeg_bytes(300, 300)],
+                         ids=["png", "jpeg"])
+def test_a_picture_cut_short_is_refused(data: bytes) -> None:
+    with pytest.raises(PictureRefused, match="damaged"):
+        decode_picture(data[: len(data) // 2], 100, 100)
+
+
+def test_the_qimage_owns_the_pixels_and_keeps_colour_and_transparency() -> None:
+    from PIL import Image
+    import io
+
+    out = io.BytesIO()
+    Image.new("RGBA", (8, 4), (255, 0, 0, 128)).save(out, "PNG")
+    image = to_qimage(decode_picture(out.getvalue(), 100, 100))
+    assert (image.width(), image.height()) == (8, 4)
+    colour = image.pixelColor(3, 2)
+    assert (colour.red(), colour.green(), colour.blue()) == (255, 0, 0)
+    assert 126 <= colour.alpha() <= 130
+    opaque = to_qimage(decode_picture(png_bytes(6, 6, (10, 200, 30)), 100, 100))
+    colour = opaque.pixelColor(5, 5)
+    assert (colour.red(), colour.green(), colour.blue(), colour.alpha()) == (10, 200, 30, 255)
