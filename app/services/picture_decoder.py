@@ -37,6 +37,8 @@ MAX_PICTURE_PIXELS = 40_000_000
 LARGE_DECODE_PIXELS = 4_000_000
 _large_decodes = threading.BoundedSemaphore(1)
 
+# Modes Pillow resizes smoothly as they are; any other is converted first.
+_RESIZABLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})
 _PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
 _NAMES = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP"}
 # Raster formats a server might send instead, named so the merchant's tooltip says what it was.
@@ -129,14 +131,20 @@ def decode_picture(data: bytes, max_width: int, max_height: int) -> Image.Image:
                 picture = _upright(picture)
             has_alpha = picture.mode in ("RGBA", "LA", "PA") or (
                 picture.mode == "P" and "transparency" in picture.info)
-            picture = picture.convert("RGBA" if has_alpha else "RGB")
+            if picture.mode not in _RESIZABLE_MODES:
+                # Palette, 1-bit, 16-bit or CMYK: converted first to resize smoothly. This
+                # holds the GIL, so only these few (mostly small) pictures pay it at full size.
+                picture = picture.convert("RGBA" if has_alpha else "RGB")
             if picture.width > max_width or picture.height > max_height:
                 picture.thumbnail((max(max_width, 1), max(max_height, 1)),
                                   Image.Resampling.LANCZOS, reducing_gap=3.0)
         finally:
             if large:
                 _large_decodes.release()
-    return picture.convert("RGBa") if has_alpha else picture
+    # At the box's size now, so these conversions are cheap.
+    if has_alpha:
+        return (picture if picture.mode == "RGBA" else picture.convert("RGBA")).convert("RGBa")
+    return picture.convert("RGB")
 
 
 def _upright(picture: Image.Image) -> Image.Image:

@@ -70,3 +70,16 @@ def test_the_qimage_owns_the_pixels_and_keeps_colour_and_transparency() -> None:
     opaque = to_qimage(decode_picture(png_bytes(6, 6, (10, 200, 30)), 100, 100))
     colour = opaque.pixelColor(5, 5)
     assert (colour.red(), colour.green(), colour.blue(), colour.alpha()) == (10, 200, 30, 255)
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "P", "1", "I;16", "RGBA", "CMYK"])
+def test_every_pixel_mode_comes_out_paintable(mode: str) -> None:
+    from PIL import Image
+    import io
+
+    out = io.BytesIO()
+    picture = Image.new("RGB", (300, 200), (120, 60, 30)).convert(mode)
+    picture.save(out, "JPEG" if mode == "CMYK" else "PNG")
+    decoded = decode_picture(out.getvalue(), 150, 150)
+    assert decoded.mode in ("RGB", "RGBa") and decoded.size == (150, 100)
+    assert not to_qimage(decoded).isNull()
