@@ -16,7 +16,7 @@ from app.ui.product_model import PICTURE_SIZE, ProductListModel, ProductRoles
 
 class StorePage(QWidget):
     productOpened = Signal(object)        # Product | None
-    imagesLoaded = Signal(int, int)       # product id, image count
+    imagesLoaded = Signal(object, int)    # product id (object: ids pass 2**31), image count
     imagesFailed = Signal(str)
     selectionCountChanged = Signal(int)
 
