@@ -42,6 +42,8 @@ class ThumbnailLoader(QObject):
     loaded = Signal(object, str, QImage, int)
     #: (key, url, message) on failure; the message names the problem for a tooltip.
     failed = Signal(object, str, str)
+    #: worker -> GUI thread: (request, image or None, message or None).
+    _finished = Signal(object, object, object)
 
     def __init__(self, downloader: ImageDownloader, cache: BlobCache | None,
                  workers: int = 6, parent: QObject | None = None) -> None:
@@ -56,6 +58,7 @@ class ThumbnailLoader(QObject):
         self._in_flight: dict[tuple[Hashable, str], int] = {}
         self._generation = 0
         self._closed = False
+        self._finished.connect(self._deliver)  # queued: runs on the loader's (GUI) thread
         self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
                                           daemon=True) for n in range(workers)]
         for thread in self._threads:
@@ -123,15 +126,29 @@ class ThumbnailLoader(QObject):
                 log.exception("thumbnail %s failed", request.url)
                 image, error = None, f"Unexpected error: {exc}"
             with self._lock:
-                if self._in_flight.get((request.key, request.url)) == request.generation:
-                    del self._in_flight[(request.key, request.url)]
-                current = request.generation == self._generation and not self._closed
-            if not current:
-                continue
-            if image is not None:
-                self.loaded.emit(request.key, request.url, image, request.size.width())
-            elif error is not None:
-                self.failed.emit(request.key, request.url, error)
+                closed = self._closed
+            if not closed:
+                try:
+                    self._finished.emit(request, image, error)
+                except RuntimeError:  # the loader was deleted meanwhile: nobody to tell
+                    return
+
+    # ---- back on the GUI thread ---------------------------------------------------------
+
+    def _deliver(self, request: ThumbnailRequest, image: QImage | None,
+                 error: str | None) -> None:
+        """The picture is marked done here, not when its worker finished: until the model
+        has it, a repaint asking for it again is ignored instead of loading it twice."""
+        with self._lock:
+            if self._in_flight.get((request.key, request.url)) == request.generation:
+                del self._in_flight[(request.key, request.url)]
+            current = request.generation == self._generation and not self._closed
+        if not current:
+            return
+        if image is not None:
+            self.loaded.emit(request.key, request.url, image, request.size.width())
+        elif error is not None:
+            self.failed.emit(request.key, request.url, error)
 
     def _load(self, request: ThumbnailRequest) -> QImage:
         cached = self._cache.get(request.url) if self._cache else None
