@@ -37,6 +37,10 @@ MAX_PICTURE_PIXELS = 40_000_000
 LARGE_DECODE_PIXELS = 4_000_000
 _large_decodes = threading.BoundedSemaphore(1)
 
+# Pillow warns above 89 MP (and refuses above 179 MP); our own, lower cap decides, so its
+# warning would only be noise. Set once here: `catch_warnings` is not thread-safe.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
 # Modes Pillow resizes smoothly as they are; any other is converted first.
 _RESIZABLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})
 _PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
@@ -83,9 +87,7 @@ def read_header(data: bytes) -> tuple[PictureHeader, Image.Image]:
             f"The image server sent {_describe_unknown(data[:64])}, not a JPEG, PNG, GIF or "
             "WebP picture; it is not shown.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow's bomb warning: our own cap decides
-            picture = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[image_type]])
+        picture = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[image_type]])
     except Image.DecompressionBombError:
         raise _too_large(None) from None
     except (OSError, ValueError, SyntaxError, EOFError):

@@ -83,3 +83,32 @@ def test_every_pixel_mode_comes_out_paintable(mode: str) -> None:
     decoded = decode_picture(out.getvalue(), 150, 150)
     assert decoded.mode in ("RGB", "RGBa") and decoded.size == (150, 100)
     assert not to_qimage(decoded).isNull()
+
+
+def _gif_claiming(width: int, height: int) -> bytes:
+    """A small real GIF whose logical screen (what the header says) is width x height."""
+    from PIL import Image
+    import io
+    import struct
+
+    out = io.BytesIO()
+    Image.new("P", (16, 16)).save(out, "GIF")
+    data = bytearray(out.getvalue())
+    data[6:10] = struct.pack("<HH", width, height)
+    return bytes(data)
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0) claims width x height."""
+    import struct
+
+    data = bytearray(jpeg_bytes(16, 16))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("make", [_gif_claiming, _jpeg_claiming], ids=["gif", "jpeg"])
+def test_every_format_is_refused_by_its_header_size(make) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PictureRefused, match="9000x8000 pixels"):
+        decode_picture(make(9000, 8000), 100, 100)
