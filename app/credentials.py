@@ -3,18 +3,22 @@
 Secrets live in the system keyring (Secret Service, KWallet, Keychain, Credential Locker) or, when
 the merchant chooses it, in memory for this run. Nothing here writes a secret to disk, a log, an
 error message or a repr, and no plaintext "keyring" is ever used as a fallback.
+
+`keyring` is imported and its backend chosen on first use, which the app makes on a worker
+thread: importing it and probing the backend costs a few hundred ms (D-Bus), and a backend
+that cannot even be loaded (a PYTHON_KEYRING_BACKEND naming a missing or broken class) is
+just another KeyringUnavailable, never a crash at start.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "product-image-manager"
 _PROBE_ID = "keyring-status-probe"  # only ever read: a read is what reveals a locked collection
@@ -57,15 +61,40 @@ class SecretStore(Protocol):
     def delete(self, store_id: str) -> None: ...
 
 
+def load_default_backend() -> KeyringBackend:
+    """keyring's choice (PYTHON_KEYRING_BACKEND, its config file, else auto-detection).
+    Any failure to load it, whatever keyring or the backend raise, is KeyringUnavailable."""
+    try:
+        import keyring
+
+        return keyring.get_keyring()
+    except Exception as exc:
+        failure = type(exc).__name__
+    configured = os.environ.get("PYTHON_KEYRING_BACKEND", "").strip()
+    if configured:
+        raise KeyringUnavailable(
+            f"The keyring named in PYTHON_KEYRING_BACKEND ({configured[:80]}) cannot be loaded "
+            f"({failure}). Unset that setting or name an installed keyring, {_OR_SESSION}")
+    raise KeyringUnavailable(f"The system keyring cannot be loaded ({failure}). {_FIX}")
+
+
 def detect_backend_name(backend: KeyringBackend | None = None) -> str:
-    """Short backend name for --self-test and the status line, e.g. "SecretService"."""
-    cls = type(backend if backend is not None else keyring.get_keyring())
+    """Short backend name for --self-test and the status line, e.g. "SecretService";
+    "none" when keyring's own choice cannot even be loaded."""
+    if backend is None:
+        try:
+            backend = load_default_backend()
+        except KeyringUnavailable:
+            return "none"
+    cls = type(backend)
     # keyring names most backend classes plain "Keyring": the module says which one it is.
     return cls.__module__.rpartition(".")[2] if cls.__name__ == "Keyring" else cls.__name__
 
 
 def _refusal(backend: KeyringBackend) -> str | None:
     """Why this backend must not hold secrets, or None when it may."""
+    from keyring.backends import fail, null
+
     cls, name = type(backend), detect_backend_name(backend)
     if isinstance(backend, (fail.Keyring, null.Keyring)):
         return f"No system keyring is available (Secret Service not running). {_FIX}"
@@ -81,6 +110,8 @@ def _refusal(backend: KeyringBackend) -> str | None:
 
 
 def _usable(backend: KeyringBackend) -> KeyringBackend:
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend):
         # Use the best real backend directly so a failure can never fall through to a file backend.
         real: list[KeyringBackend] = [b for b in backend.backends if _refusal(b) is None]
@@ -104,6 +135,8 @@ def _chain_names(exc: BaseException) -> set[str]:
 
 def _translate(exc: Exception, name: str) -> CredentialError:
     """Map a backend failure to our types, from its class only: its text may echo the secret."""
+    import keyring.errors
+
     names = _chain_names(exc)  # secretstorage's own errors are matched by name: it may be absent
     dismissed = isinstance(exc, keyring.errors.InitError) and "dismissed" in str(exc).lower()
     if dismissed or names & {"KeyringLocked", "LockedException", "PromptDismissedException"}:
@@ -120,18 +153,41 @@ class CredentialStore:
     """Store secrets in the OS keyring, keyed by the caller's store id."""
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        self._backend = backend if backend is not None else keyring.get_keyring()
+        # None: keyring's choice, loaded on first use (on a worker: it is slow and may fail).
+        self._backend = backend
 
     def __repr__(self) -> str:
-        return f"CredentialStore(backend={detect_backend_name(self._backend)!r})"
+        name = detect_backend_name(self._backend) if self._backend is not None else "not loaded"
+        return f"CredentialStore(backend={name!r})"
+
+    def _resolved(self) -> KeyringBackend:
+        if self._backend is None:
+            self._backend = load_default_backend()  # raises KeyringUnavailable
+        return self._backend
 
     def status(self) -> KeyringStatus:
-        name = detect_backend_name(self._backend)
+        name = "none"
         try:
-            name = detect_backend_name(_usable(self._backend))
+            backend = self._resolved()
+            name = detect_backend_name(backend)
+            name = detect_backend_name(_usable(backend))
             self._call(lambda b: b.get_password(SERVICE, _PROBE_ID))
         except CredentialError as exc:
             return KeyringStatus(False, name, str(exc))
+        return KeyringStatus(True, name, f"Credentials are kept in the system keyring ({name}).")
+
+    def backend_status(self) -> KeyringStatus:
+        """Like `status`, without the probe read: loads and judges the backend only, so it
+        never makes a locked keyring ask for its password (for the check at start)."""
+        name = "none"
+        try:
+            backend = self._resolved()
+            name = detect_backend_name(backend)
+            name = detect_backend_name(_usable(backend))
+        except CredentialError as exc:
+            return KeyringStatus(False, name, str(exc))
+        except Exception as exc:  # a backend whose own checks blow up: not usable
+            return KeyringStatus(False, name, str(_translate(exc, name)))
         return KeyringStatus(True, name, f"Credentials are kept in the system keyring ({name}).")
 
     def save(self, store_id: str, secret: str) -> None:
@@ -145,6 +201,8 @@ class CredentialStore:
     def delete(self, store_id: str) -> None:
         _check_id(store_id)
 
+        import keyring.errors
+
         def delete_if_present(b: KeyringBackend) -> None:
             try:
                 b.delete_password(SERVICE, store_id)
@@ -154,7 +212,7 @@ class CredentialStore:
         self._call(delete_if_present)
 
     def _call(self, action: Callable[[KeyringBackend], T]) -> T:
-        backend = _usable(self._backend)
+        backend = _usable(self._resolved())
         try:
             return action(backend)
         except Exception as exc:

@@ -215,12 +215,13 @@ def indented(output: str) -> str:
 
 
 def parse_self_test(output: str) -> dict[str, tuple[bool, str]]:
-    """`ok   image formats  gif jpeg ...` lines -> {"image formats": (True, "gif jpeg ...")}"""
+    """`ok   image formats  gif jpeg ...` lines -> {"image formats": (True, "gif jpeg ...")};
+    a "warn" line is not a failure (the keyring's value is still checked below)."""
     checks = {}
     for line in output.splitlines():
-        match = re.match(r"^(ok|FAIL)\s+(\S.*?)\s{2,}(.*)$", line)
+        match = re.match(r"^(ok|warn|FAIL)\s+(\S.*?)\s{2,}(.*)$", line)
         if match:
-            checks[match.group(2).strip()] = (match.group(1) == "ok", match.group(3).strip())
+            checks[match.group(2).strip()] = (match.group(1) != "FAIL", match.group(3).strip())
     return checks
 
 

@@ -4,8 +4,9 @@ The view asks for a picture each time it paints a card whose picture is missing.
 are de-duplicated and kept in a LIFO stack (calibre's render queue), so what was painted last
 (what the merchant is looking at) loads first, and requests for cards that scrolled away are
 dropped with `retain()`. Workers read the disk cache, else download with the credential-free
-CDN client, then decode and scale to a `QImage` off the GUI thread; the GUI thread only turns
-the finished `QImage` into a `QPixmap`.
+CDN client, then decode and scale with Pillow (`picture_decoder`, which releases the GIL, unlike
+`QImage.fromData`) to a `QImage`; the GUI thread only turns the finished `QImage` into a
+`QPixmap`. Only pictures that decoded completely are written to the disk cache.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
 from app.api.cdn import ImageDownloader
 from app.api.errors import ApiError, Cancelled
 from app.cache.blob_cache import BlobCache
+from app.services.picture_decoder import PictureRefused, decode_picture, to_qimage
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ class ThumbnailLoader(QObject):
     loaded = Signal(object, str, QImage, int)
     #: (key, url, message) on failure; the message names the problem for a tooltip.
     failed = Signal(object, str, str)
+    #: worker -> GUI thread: (request, image or None, message or None).
+    _finished = Signal(object, object, object)
 
     def __init__(self, downloader: ImageDownloader, cache: BlobCache | None,
                  workers: int = 6, parent: QObject | None = None) -> None:
@@ -54,6 +58,7 @@ class ThumbnailLoader(QObject):
         self._in_flight: dict[tuple[Hashable, str], int] = {}
         self._generation = 0
         self._closed = False
+        self._finished.connect(self._deliver)  # queued: runs on the loader's (GUI) thread
         self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
                                           daemon=True) for n in range(workers)]
         for thread in self._threads:
@@ -121,41 +126,53 @@ class ThumbnailLoader(QObject):
                 log.exception("thumbnail %s failed", request.url)
                 image, error = None, f"Unexpected error: {exc}"
             with self._lock:
-                if self._in_flight.get((request.key, request.url)) == request.generation:
-                    del self._in_flight[(request.key, request.url)]
-                current = request.generation == self._generation and not self._closed
-            if not current:
-                continue
-            if image is not None:
-                self.loaded.emit(request.key, request.url, image, request.size.width())
-            elif error is not None:
-                self.failed.emit(request.key, request.url, error)
+                closed = self._closed
+            if not closed:
+                try:
+                    self._finished.emit(request, image, error)
+                except RuntimeError:  # the loader was deleted meanwhile: nobody to tell
+                    return
+
+    # ---- back on the GUI thread ---------------------------------------------------------
+
+    def _deliver(self, request: ThumbnailRequest, image: QImage | None,
+                 error: str | None) -> None:
+        """The picture is marked done here, not when its worker finished: until the model
+        has it, a repaint asking for it again is ignored instead of loading it twice."""
+        with self._lock:
+            if self._in_flight.get((request.key, request.url)) == request.generation:
+                del self._in_flight[(request.key, request.url)]
+            current = request.generation == self._generation and not self._closed
+        if not current:
+            return
+        if image is not None:
+            self.loaded.emit(request.key, request.url, image, request.size.width())
+        elif error is not None:
+            self.failed.emit(request.key, request.url, error)
 
     def _load(self, request: ThumbnailRequest) -> QImage:
         cached = self._cache.get(request.url) if self._cache else None
         if cached is not None:
-            image = decode_thumbnail(cached, request.size)
-            if not image.isNull():
-                return image
-            # A damaged cache file: fall through and fetch it afresh.
-        data = self._downloader.fetch(request.url)
-        image = decode_thumbnail(data, request.size)
-        if image.isNull():
-            raise ApiError("The image server sent a picture that cannot be decoded.")
-        if self._cache is not None:
             try:
-                self._cache.put(request.url, data)
+                return decode_thumbnail(cached, request.size)
+            except PictureRefused:
+                pass  # a damaged cache file: fetch it afresh (the download overwrites it)
+        download = self._downloader.download(request.url)
+        try:
+            image = decode_thumbnail(download.data, request.size)
+        except PictureRefused as exc:
+            raise ApiError(exc.message) from None  # never cached: refused or incomplete
+        # A body that just stopped when the connection closed may be cut short even if what
+        # arrived decodes: show it, but fetch it again next time rather than keep it.
+        if self._cache is not None and download.complete:
+            try:
+                self._cache.put(request.url, download.data)
             except OSError as exc:  # a full or read-only disk costs speed, not the picture
                 log.warning("image cache not written (%s): %s", exc.strerror, request.url)
         return image
 
 
 def decode_thumbnail(data: bytes, box: QSize) -> QImage:
-    """Decodes and fits into `box` (never upscaling); a null QImage if undecodable."""
-    image = QImage.fromData(data)
-    if image.isNull():
-        return image
-    if image.width() > box.width() or image.height() > box.height():
-        image = image.scaled(box, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    """Decodes (with Pillow, on the calling worker) and fits into `box`, never upscaling.
+    Raises PictureRefused for a type, size or damage the app does not show."""
+    return to_qimage(decode_picture(data, box.width(), box.height()))

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME, __version__
 from app.api.auth import BasicCredentials, OAuthCredentials, StoreCredentials
-from app.credentials import CredentialStore
+from app.credentials import CredentialStore, KeyringStatus
 from app.paths import cache_dir, config_dir
 from app.services.session import StoreInfo
 from app.services.store_registry import StoreRegistry
+from app.services.tasks import TaskRunner
 from app.ui.main_window import MainWindow
 from app.ui.screenshot import ScreenshotWhenSettled
 from app.ui.window_state import WindowStateFile
@@ -45,6 +46,28 @@ def credentials_from_environment(api_base: str, auth: str) -> StoreCredentials:
     return BasicCredentials(store_url, username, key, api_base)
 
 
+def check_keyring(window: MainWindow, secrets: CredentialStore) -> None:
+    """Loads keyring and judges its backend on a worker once the window is up: it costs a few
+    hundred ms, and a broken setting (PYTHON_KEYRING_BACKEND naming a missing or broken
+    backend) must not stop the app. If no keyring is usable, the merchant is told now; a store
+    connected later goes through the window's "this session only" question."""
+    runner = TaskRunner("keyring-check", max_workers=1, parent=window)
+
+    def report(status: KeyringStatus) -> None:
+        runner.shutdown()
+        if status.usable:
+            return
+        notice = f"Passwords cannot be saved on this computer. {status.message}"
+        logging.getLogger(__name__).warning("%s", status.message)
+        if window.stack.currentWidget() is window.start_screen:
+            window.start_screen.show_message(notice, error=True)
+        else:
+            window.status.showMessage(notice, 30000)
+
+    runner.submit("keyring-check", secrets.backend_status, on_success=report,
+                  on_failure=lambda error: None)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -64,12 +87,13 @@ def run_gui(args: argparse.Namespace) -> int:
     config = config_dir()
     # A screenshot shows the app as it starts for anyone, not as this user left it.
     remembered = None if args.screenshot else WindowStateFile(config / "window.ini")
-    window = MainWindow(CredentialStore(), StoreRegistry(config / "stores.json"), cache_dir(),
-                        remembered)
+    secrets = CredentialStore()  # keyring is loaded on first use, on a worker
+    window = MainWindow(secrets, StoreRegistry(config / "stores.json"), cache_dir(), remembered)
     screenshot = ScreenshotWhenSettled(window, Path(args.screenshot)) if args.screenshot else None
     if screenshot is not None:
         window.storeOpened.connect(screenshot.watch)
     window.show()
+    QTimer.singleShot(0, lambda: check_keyring(window, secrets))
 
     if direct is not None:
         label = direct.store_hash if isinstance(direct, OAuthCredentials) else direct.store_url

@@ -4,6 +4,8 @@ Rows are the images in display order (sort_order, then id, as the storefront sho
 Pictures load lazily: `data(DecorationRole)` answers from the pixmap cache or asks the
 thumbnail loader and answers None; when the picture arrives the model maps the image id to
 its *current* row and emits dataChanged for that row and role only (digiKam's pattern).
+Pictures are cached by their versioned rendition URL, never by image id alone: after an
+image's file is replaced on the store, a reload brings new URLs and so the new picture.
 """
 
 from __future__ import annotations
@@ -146,30 +148,43 @@ class ImageListModel(QAbstractListModel):
             return PictureState.FAILED
         if self._wanted_url(image) is None:
             return PictureState.NONE
-        cached = self._pictures.get(image.id)
-        return PictureState.LOADED if cached is not None else PictureState.LOADING
+        return PictureState.LOADED if self._best_cached(image) else PictureState.LOADING
+
+    @staticmethod
+    def _rendition_urls(image: ProductImage) -> list[str]:
+        return [url for url in (image.tiny_url, image.standard_url, image.thumbnail_url,
+                                image.zoom_url) if url]
+
+    def _best_cached(self, image: ProductImage) -> CachedPicture | None:
+        """The biggest cached picture among the image's *current* renditions."""
+        found = [entry for url in self._rendition_urls(image)
+                 if (entry := self._pictures.peek(url)) is not None]
+        return max(found, key=lambda entry: entry.box_width, default=None)
 
     def _picture(self, image: ProductImage) -> QPixmap | None:
         url = self._wanted_url(image)
         if url is None or image.id in self._errors:
             return None
-        cached = self._pictures.get(image.id)
+        cached = self._pictures.get(url)
         if cached is not None and cached.box_width >= self.picture_size.width():
             return cached.pixmap  # big enough (the delegate scales it down to fit)
         # Missing, or too small for the current cell: ask, and meanwhile show what we have
-        # (scaled by the delegate) so zooming never blanks the grid.
+        # of this version of the image (scaled by the delegate) so zooming never blanks it.
         if self._loader is not None:
             self._loader.request(image.id, url, self.picture_size)
-        return cached.pixmap if cached is not None else None
+        fallback = cached or self._best_cached(image)
+        return fallback.pixmap if fallback is not None else None
 
     def _on_loaded(self, key: object, url: str, picture: QImage, box_width: int) -> None:
         if not isinstance(key, int) or key not in self._row_of:
             return  # another product's image, or a key of another model sharing the loader
-        cached = self._pictures.get(key)
+        if url not in self._rendition_urls(self._images[self._row_of[key]]):
+            return  # a picture of the image's previous version, asked for before a reload
+        cached = self._pictures.peek(url)
         if cached is not None and cached.box_width > box_width:
             return  # a late, smaller answer (asked before a zoom): keep the better picture
         self._errors.pop(key, None)
-        self._pictures.put(key, CachedPicture(QPixmap.fromImage(picture), url, box_width))
+        self._pictures.put(url, CachedPicture(QPixmap.fromImage(picture), url, box_width))
         self._emit_changed(key)
 
     def _on_failed(self, key: object, url: str, message: str) -> None:

@@ -1,8 +1,10 @@
 """A bounded LRU of decoded pictures, sized to a few screens of cards.
 
-`QPixmapCache` is global and 10 MB by default; this one is per view, keyed by whatever the
-model uses (an image id), and remembers how wide the source rendition was so the view can
-keep showing a smaller picture while a bigger one loads.
+`QPixmapCache` is global and 10 MB by default; this one is per view, keyed by the picture's
+rendition URL. CDN URLs are versioned, so a picture replaced on the store has a new URL and can
+never be answered with the old pixels (an image id would be). Each entry remembers the width
+of the box it was scaled for, so the view can keep showing a smaller rendition while a bigger
+one loads.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ class PixmapCache:
     def __init__(self, capacity: int = 800) -> None:
         self.capacity = capacity
         self._entries: OrderedDict[Hashable, CachedPicture] = OrderedDict()
+
+    def peek(self, key: Hashable) -> CachedPicture | None:
+        """Like `get`, without counting as a use (for looking around)."""
+        return self._entries.get(key)
 
     def get(self, key: Hashable) -> CachedPicture | None:
         entry = self._entries.get(key)

@@ -43,7 +43,7 @@ class ProductListModel(QAbstractListModel):
         # Image counts by product id, kept across searches; each asked for once per reload.
         self._counts: dict[int, int] = {}
         self._count_requested: set[int] = set()
-        self._pictures: dict[int, QPixmap] = {}
+        self._pictures: dict[str, QPixmap] = {}  # by versioned URL: a new picture, a new key
         self._blank: QPixmap | None = None
         session.side_pictures.loaded.connect(self._on_picture)
 
@@ -175,12 +175,12 @@ class ProductListModel(QAbstractListModel):
                                              Qt.ItemDataRole.AccessibleTextRole])
 
     def _picture(self, product: Product) -> QPixmap:
-        pixmap = self._pictures.get(product.id)
+        url = product.primary_image.tiny_url if product.primary_image else None
+        pixmap = self._pictures.get(url) if url else None
         if pixmap is not None:
             return pixmap
-        if product.primary_image and product.primary_image.tiny_url:
-            self._session.side_pictures.request(("product", product.id),
-                                                product.primary_image.tiny_url, PICTURE_SIZE)
+        if url:
+            self._session.side_pictures.request(("product", product.id), url, PICTURE_SIZE)
         # A blank tile keeps every row's text aligned while loading, or with no picture.
         return self._placeholder
 
@@ -195,7 +195,7 @@ class ProductListModel(QAbstractListModel):
         if not (isinstance(key, tuple) and key[0] == "product"):
             return
         product_id = key[1]
-        self._pictures[product_id] = QPixmap.fromImage(image)
+        self._pictures[url] = QPixmap.fromImage(image)
         row = self._row_of.get(product_id)
         if row is not None:
             index = self.index(row)

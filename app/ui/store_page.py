@@ -17,7 +17,7 @@ from app.ui.shortcuts import REFRESH, press_hint
 
 class StorePage(QWidget):
     productOpened = Signal(object)        # Product | None
-    imagesLoaded = Signal(int, int)       # product id, image count
+    imagesLoaded = Signal(object, int)    # product id (object: ids pass 2**31), image count
     imagesFailed = Signal(str)
     selectionCountChanged = Signal(int)
 

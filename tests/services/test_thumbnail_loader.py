@@ -1,0 +1,63 @@
+"""The thumbnail loader's bookkeeping against the emulator's CDN: each picture once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSize
+from pytestqt.qtbot import QtBot
+
+import app.services.thumbnails as thumbnails
+from app.api import ImageDownloader, StoreClient
+from app.services.thumbnails import ThumbnailLoader
+from tests.ui.conftest import oauth_for
+
+BOX = QSize(110, 143)
+
+
+@pytest.fixture
+def downloader() -> Iterator[ImageDownloader]:
+    client = ImageDownloader()
+    yield client
+    client.close()
+
+
+def test_a_repaint_before_the_gui_has_the_picture_does_not_load_it_twice(
+        qtbot: QtBot, empty_emulator, downloader: ImageDownloader,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker has finished but the GUI thread has not yet received the picture (it is
+    busy): the view repaints the card and asks again. That must not start a second download."""
+    product = empty_emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(empty_emulator)).list_images(product)[0].standard_url
+    assert url
+    decoded = threading.Event()
+    original = thumbnails.decode_thumbnail
+
+    def decode_and_tell(data, box):  # type: ignore[no-untyped-def]
+        image = original(data, box)
+        decoded.set()
+        return image
+
+    monkeypatch.setattr(thumbnails, "decode_thumbnail", decode_and_tell)
+    loader = ThumbnailLoader(downloader, cache=None, workers=2)
+    loaded: list[str] = []
+    loader.loaded.connect(lambda key, u, image, width: loaded.append(u))
+    empty_emulator.clear_requests()
+    try:
+        loader.request(1, url, BOX)
+        assert decoded.wait(15)
+        # The GUI thread is busy (no events processed) while the view keeps asking; a second
+        # download would show up within this bounded poll.
+        for _ in range(50):
+            loader.request(1, url, BOX)
+            if len(empty_emulator.cdn_requests()) > 1:
+                break
+            time.sleep(0.01)
+        qtbot.waitUntil(lambda: bool(loaded), timeout=15000)
+    finally:
+        loader.shutdown()
+    assert len(empty_emulator.cdn_requests()) == 1
+    assert loaded == [url]
