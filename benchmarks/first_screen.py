@@ -42,13 +42,13 @@ def measure_app(address: dict, product_id: int) -> dict:
     from tests.support.memory_keyring import MemoryKeyring
 
     downloads: list[str] = []
-    fetch = ImageDownloader.fetch
+    download = ImageDownloader.download  # every picture the app loads comes through here
 
-    def counted_fetch(self, url: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counted(self, url: str, *args, **kwargs):  # type: ignore[no-untyped-def]
         downloads.append(url)
-        return fetch(self, url, *args, **kwargs)
+        return download(self, url, *args, **kwargs)
 
-    ImageDownloader.fetch = counted_fetch  # type: ignore[method-assign]
+    ImageDownloader.download = counted  # type: ignore[method-assign]
     app = QApplication([])  # noqa: F841
     import tempfile
     tmp = Path(tempfile.mkdtemp(prefix="pim-bench-"))
@@ -65,9 +65,10 @@ def measure_app(address: dict, product_id: int) -> dict:
     elapsed = time.perf_counter() - start
     cards = [page.image_model.index(row, 0).data(ImageRoles.Image)
              for row in page.grid.visible_rows()]
-    # Any rendition of a card's image counts: the grid picks one by the card's size.
-    card_urls = {url for image in cards for url in (image.tiny_url, image.standard_url,
-                                                    image.thumbnail_url, image.zoom_url)}
+    # The rendition the grid shows at this card size; the details pane and the product
+    # list ask for their own (bigger or smaller) ones, which are not the grid's to count.
+    box = page.image_model.picture_size.width()
+    card_urls = {image.rendition_url(box) for image in cards}
     window.close()
     return {"seconds": elapsed, "cards": len(cards), "visible_ids": [i.id for i in cards],
             "downloads_for_cards": sum(url in card_urls for url in downloads)}
