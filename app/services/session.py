@@ -18,7 +18,8 @@ from app.api.errors import ApiError, NetworkError
 from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import BlobCache
-from app.services.tasks import Task, TaskRunner
+from app.services.problems import clip
+from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
 
 
@@ -30,6 +31,8 @@ class StoreInfo:
 
 class StoreSession(QObject):
     rateLimitChanged = Signal(object)   # RateLimitSnapshot
+    #: True once the store answers, False when it cannot be reached; never emitted before the
+    #: first answer, so nothing claims the store is online before anything is known.
     onlineChanged = Signal(bool)
 
     def __init__(self, store: StoreInfo, cache_dir: Path | None,
@@ -47,14 +50,15 @@ class StoreSession(QObject):
         #: scrolling and product switches never drop them.
         self.side_pictures = ThumbnailLoader(self.downloader, cache, workers=2, parent=self)
         self.reads = TaskRunner("reads", max_workers=3, parent=self)
-        self.online = True
+        self.online: bool | None = None  # unknown until the first answer
 
     @property
     def rate_limit(self) -> RateLimitSnapshot | None:
         return self.client.transport.rate_limiter.snapshot
 
     def _read(self, name: str, work: Callable[[], Any], on_success: Callable[[Any], None],
-              on_failure: Callable[[Exception], None]) -> Task:
+              on_failure: Callable[[Exception], None],
+              priority: Priority = Priority.NORMAL) -> Task:
         def success(result: Any) -> None:
             self._set_online(True)
             on_success(result)
@@ -64,7 +68,8 @@ class StoreSession(QObject):
                 self._set_online(False)
             on_failure(error)
 
-        return self.reads.submit(name, work, on_success=success, on_failure=failure)
+        return self.reads.submit(name, work, on_success=success, on_failure=failure,
+                                 priority=priority)
 
     def _set_online(self, online: bool) -> None:
         if online != self.online:
@@ -79,17 +84,25 @@ class StoreSession(QObject):
 
     def count_product_images(self, product_id: int, on_success: Callable[[int], None],
                              on_failure: Callable[[Exception], None]) -> Task:
+        # Background: a list row's count must never delay the product the merchant opened.
         return self._read("image-count", lambda: self.client.count_images(product_id),
+                          on_success, on_failure, Priority.BACKGROUND)
+
+    def count_products(self, keyword: str | None, on_success: Callable[[int], None],
+                       on_failure: Callable[[Exception], None]) -> Task:
+        return self._read("product-count", lambda: self.client.count_products(keyword),
                           on_success, on_failure)
 
     def count_store_images(self, on_success: Callable[[int], None],
                            on_failure: Callable[[Exception], None]) -> Task:
-        return self._read("store-image-count", self.client.count_images, on_success, on_failure)
+        return self._read("store-image-count", self.client.count_images, on_success, on_failure,
+                          Priority.BACKGROUND)
 
     def load_images(self, product_id: int, on_success: Callable[[list[ProductImage]], None],
                     on_failure: Callable[[Exception], None]) -> Task:
+        # Urgent: the merchant clicked this product and is looking at an empty grid.
         return self._read("images", lambda: self.client.all_images(product_id),
-                          on_success, on_failure)
+                          on_success, on_failure, Priority.URGENT)
 
     def close(self) -> None:
         """Stops everything without waiting on the network: late answers are dropped."""
@@ -109,7 +122,7 @@ class StoreSession(QObject):
 
 
 def describe_error(error: Exception) -> str:
-    """The sentence to show a merchant for any failure."""
+    """One clipped sentence for any failure (message boxes); panels use problems.explain."""
     if isinstance(error, ApiError):
-        return error.message
-    return f"Unexpected error: {error}"
+        return clip(error.message)
+    return clip(f"Unexpected error: {error}")

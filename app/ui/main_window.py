@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def _retry_pictures(self) -> None:
         if self.page is not None:
-            count = self.page.image_model.retry_failed_pictures()
+            count = self.page.retry_all_pictures()
             self.status.showMessage(f"Retrying {count} picture(s)…" if count
                                     else "No failed pictures.", 4000)
 
@@ -325,14 +325,14 @@ class MainWindow(QMainWindow):
         self.session, self.page = session, page
         session.rateLimitChanged.connect(self.status.set_rate_limit)
         session.onlineChanged.connect(self.status.set_online)
+        page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)
         page.grid.pictureWidthChanged.connect(self._grid_width_changed)
         page.grid.picture_width = self.size_slider.value()
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
-        self.status.set_store(info.label)
-        self.status.set_online(True)
+        self.status.set_store(info.label)  # nothing said about the connection until it answers
         self.setWindowTitle(f"{info.label} — {APP_NAME}")
         self._set_store_actions_enabled(True)
         page.start(product_id)

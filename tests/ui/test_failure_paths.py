@@ -25,8 +25,10 @@ def test_a_failed_product_page_is_not_asked_for_again_and_again(qtbot: QtBot, em
     wrong = OAuthCredentials(emulator.config.store_hash, "wrong-token",
                              api_base=emulator.oauth_api_base)
     page = window.open_store(StoreInfo("Wrong token", wrong))
-    qtbot.waitUntil(lambda: "could not be loaded" in page.product_status.text(), timeout=10000)
-    assert "credentials" in page.product_status.text()
+    qtbot.waitUntil(lambda: page.product_stack.currentWidget() is page.product_panel,
+                    timeout=10000)
+    assert "credentials" in page.product_panel.title
+    assert page.product_panel.action_button.text() == "Edit credentials"
     qtbot.wait(1000)  # relayouts and repaints happen; none may turn into a request
     assert _product_pages(emulator) == 1
     window.refresh_action.trigger()  # the merchant's way to try again
