@@ -87,8 +87,8 @@ class ProductListModel(QAbstractListModel):
         self._exhausted = False
         self._failed = False
         self.endResetModel()
+        self.fetchMore(QModelIndex())  # first, so listeners see "loading", never "empty"
         self.totalChanged.emit()
-        self.fetchMore(QModelIndex())
 
     @property
     def failed(self) -> bool:

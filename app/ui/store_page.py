@@ -164,6 +164,8 @@ class StorePage(QWidget):
         elif model.loading and not rows:
             self.product_status.setText(f"Searching for “{keyword}”…" if keyword
                                         else "Loading products…")
+            if not keyword and self.image_model.product_id is None:
+                self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
         elif not rows:
             self.product_status.setText(f"No products match “{keyword}”." if keyword
                                         else "This store has no products.")
