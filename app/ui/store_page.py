@@ -149,8 +149,14 @@ class StorePage(QWidget):
         keyword = clip(model.keyword, 40)
         if model.failed and not rows:
             self.product_status.setText("")
-            self.product_panel.show_problem(
-                explain(model.last_error or Exception("unknown"), "the product list"))
+            problem = explain(model.last_error or Exception("unknown"), "the product list")
+            if self._grid_shows(problem.title):
+                # One message, not the same one twice side by side.
+                self.product_panel.show_state("No products to show",
+                                              "The same problem stops the product list from "
+                                              "loading.")
+            else:
+                self.product_panel.show_problem(problem)
             self.product_stack.setCurrentWidget(self.product_panel)
             if self.image_model.product_id is None:
                 self._show_grid_panel("No product to show",
@@ -242,9 +248,11 @@ class StorePage(QWidget):
         self.reload_images()
 
     def reload_images(self) -> None:
-        if self.image_model.product_id is not None:
-            self.open_product_id(self.image_model.product_id,
-                                 self.current_product.name if self.current_product else None)
+        product_id = self.image_model.product_id
+        if product_id is not None:
+            current = self.current_product
+            self.open_product_id(product_id, current.name if current is not None
+                                 and current.id == product_id else None)
 
     def reload_products(self) -> None:
         """Forgets the open product (it may be gone) and opens the first one of a fresh list."""
@@ -269,6 +277,8 @@ class StorePage(QWidget):
         self.images_ready = True
         self.product_model.update_image_count(product_id, len(images))
         self._update_header()
+        if self.product_model.failed:
+            self._update_product_state()  # its panel no longer repeats the grid's: say it all
         if images:
             self.grid_stack.setCurrentWidget(self.grid)
             self.grid.setCurrentIndex(self.image_model.index(0))
@@ -313,7 +323,13 @@ class StorePage(QWidget):
                           missing="This product is no longer in the store")
         self.grid_panel.show_problem(problem)
         self.grid_stack.setCurrentWidget(self.grid_panel)
+        if self.product_model.failed:
+            self._update_product_state()  # the list's panel may now repeat this one
         self.imagesFailed.emit(problem.title)
+
+    def _grid_shows(self, title: str) -> bool:
+        return (self.grid_stack.currentWidget() is self.grid_panel
+                and self.grid_panel.kind is PanelKind.ERROR and self.grid_panel.title == title)
 
     def _show_grid_panel(self, title: str, why: str = "", *, kind: PanelKind = PanelKind.INFO,
                          remedy: Remedy = Remedy.NONE) -> None:
@@ -355,10 +371,16 @@ class StorePage(QWidget):
             self.picturesFailingChanged.emit(self._health.host if failing else "")
 
     def retry_all_pictures(self) -> int:
-        """Asks again for every picture that failed; the banner comes back if they fail again."""
+        """Asks again for every picture that failed; the banner comes back if they fail again.
+
+        Requests still under way are dropped first (their late failure would undo the retry);
+        the repaint asks again for every card on screen."""
+        self.session.thumbnails.clear()
         self._health.reset()
         self._set_pictures_failing(False)
-        return self.image_model.retry_failed_pictures()
+        count = self.image_model.retry_failed_pictures()
+        self.grid.viewport().update()
+        return count
 
     # ---- selection and details ----------------------------------------------------------
 

@@ -119,24 +119,63 @@ def test_a_dropped_connection_says_the_store_cannot_be_reached(qtbot: QtBot, emu
     assert page.window().status.connection_label.text() == "○ Store unreachable"
 
 
-def test_wrong_credentials_offer_to_edit_them_in_each_area(qtbot: QtBot, emulator, make_window,
-                                                          gui_thread_guard) -> None:
+def test_wrong_credentials_offer_to_edit_them_once(qtbot: QtBot, emulator, make_window,
+                                                   gui_thread_guard) -> None:
     window = make_window()
     wrong = OAuthCredentials(emulator.config.store_hash, "wrong-token",
                              api_base=emulator.oauth_api_base)
     page = window.open_store(StoreInfo("Wrong token", wrong), 1)
     qtbot.waitUntil(lambda: _grid_shows_problem(page) and page.product_model.failed,
                     timeout=10000)
-    for panel in (page.grid_panel, page.product_panel):
-        assert panel.title == "The store did not accept the saved credentials"
-        assert panel.action_button.text() == "Edit credentials"
-        assert not TECHNICAL.search(_main_text(panel))
-        assert "Status: 401" in panel.details
-        with qtbot.waitSignal(page.editCredentialsRequested, timeout=1000):
-            qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
-    # The product list's panel is inside the product list's area, the grid's inside the grid's.
+    panel = page.grid_panel
+    assert panel.title == "The store did not accept the saved credentials"
+    assert panel.action_button.text() == "Edit credentials"
+    assert not TECHNICAL.search(_main_text(panel))
+    assert "Status: 401" in panel.details
+    with qtbot.waitSignal(page.editCredentialsRequested, timeout=1000):
+        qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
+    # The product list's own panel, inside its area, does not repeat the same message.
+    assert page.product_stack.currentWidget() is page.product_panel
+    assert page.product_panel.title == "No products to show"
+    assert not page.product_panel.action_button.isVisibleTo(page)
     assert page.product_stack.isAncestorOf(page.product_panel)
     assert page.grid_stack.isAncestorOf(page.grid_panel)
+
+
+def test_a_product_list_failure_has_its_own_panel(qtbot: QtBot, emulator, make_window,
+                                                  gui_thread_guard) -> None:
+    window = make_window()
+    wrong = OAuthCredentials(emulator.config.store_hash, "wrong-token",
+                             api_base=emulator.oauth_api_base)
+    page = window.open_store(StoreInfo("Wrong token", wrong))
+    qtbot.waitUntil(lambda: page.product_stack.currentWidget() is page.product_panel,
+                    timeout=10000)
+    panel = page.product_panel
+    assert panel.title == "The store did not accept the saved credentials"
+    with qtbot.waitSignal(page.editCredentialsRequested, timeout=1000):
+        qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
+    # The grid says there is no product to show, and does not ask to choose one.
+    assert page.grid_panel.title == "No product to show"
+    assert page.grid_panel.kind.value == "info"
+
+
+
+def test_a_product_list_500_offers_retry(qtbot: QtBot, emulator, make_window,
+                                         gui_thread_guard) -> None:
+    emulator.faults = Faults(error_rate=1.0)
+    window = make_window()
+    page = window.open_store(StoreInfo("Flaky store", oauth_for(emulator)))
+    qtbot.waitUntil(lambda: page.product_stack.currentWidget() is page.product_panel,
+                    timeout=15000)
+    panel = page.product_panel
+    assert panel.title == "The store could not send the product list"
+    assert panel.action_button.text() == "Retry"
+    assert not TECHNICAL.search(_main_text(panel))
+    emulator.faults = Faults()
+    qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.images_ready, timeout=15000)
+    assert page.product_stack.currentWidget() is page.product_view
+    assert page.product_status.text() == "24 products"
 
 
 def test_a_missing_product_offers_to_reload_the_products(qtbot: QtBot, emulator, open_store,
@@ -167,6 +206,7 @@ def test_a_failing_image_server_gets_one_banner_not_a_wall_of_badges(
     assert page.grid.itemDelegate().quiet_failures  # cards show a quiet placeholder
     assert status.connection_label.text() == "● Pictures unavailable"
     assert host in status.connection_label.toolTip()
+    settle_pictures(qtbot, page)  # every card on screen has failed by now, quietly
 
     emulator.cdn_faults.error_rate = 0.0
     qtbot.mouseClick(page.pictures_banner.action_button, Qt.MouseButton.LeftButton)
