@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
         page = StorePage(session)
         self.session, self.page = session, page
         session.rateLimitChanged.connect(self.status.set_rate_limit)
-        session.onlineChanged.connect(self.status.set_online)
+        session.connectionChanged.connect(self.status.set_connection)
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)

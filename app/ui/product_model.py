@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app.api.models import Product
 from app.services.problems import clip
@@ -232,3 +233,11 @@ class ProductListModel(QAbstractListModel):
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ProductTileDelegate(QStyledItemDelegate):
+    """Tiles as wide as the list, whatever the name: a long name is elided, never a reason
+    for a horizontal scroll bar (the list gives every row the viewport's width at least)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(1, super().sizeHint(option, index).height())

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.api.rate_limit import RateLimitSnapshot
+from app.services.session import StoreConnection
 from app.ui.plain_text import ElidedLabel, tooltip
 
 OK_COLOUR = "#188038"
@@ -27,7 +28,7 @@ class StoreStatusBar(QStatusBar):
         self.selection_label = self._add(QLabel(), "Selected images", "")
         self.store_images_label = self._add(QLabel(), "Images in the store", "")
         self.connection_label = self._add(QLabel(), "Connection", "")
-        self._online: bool | None = None      # None: the store has not answered yet
+        self._connection = StoreConnection.UNKNOWN
         self._pictures_host = ""              # set while the image server fails
         self._rate_limit: RateLimitSnapshot | None = None
 
@@ -44,7 +45,7 @@ class StoreStatusBar(QStatusBar):
     def set_store(self, label: str) -> None:
         """A new store (or none): what was known about the previous one is forgotten."""
         self.store_label.setText(label)
-        self._online = None
+        self._connection = StoreConnection.UNKNOWN
         self._pictures_host = ""
         self._rate_limit = None
         self.show_selection(0, 0)
@@ -66,10 +67,14 @@ class StoreStatusBar(QStatusBar):
 
     # ---- the connection note ------------------------------------------------------------
 
-    def set_online(self, online: bool) -> None:
-        """Whether the store answers (the session says so after each request)."""
-        self._online = online
+    def set_connection(self, state: StoreConnection) -> None:
+        """What the store's last answer says (the session's connectionChanged)."""
+        self._connection = state
         self._update_connection()
+
+    def set_online(self, online: bool) -> None:
+        """Kept for callers that only know reachable or not."""
+        self.set_connection(StoreConnection.OK if online else StoreConnection.UNREACHABLE)
 
     def set_pictures_failing(self, host: str) -> None:
         """The image server's host while most pictures fail from it; "" once they load."""
@@ -93,11 +98,18 @@ class StoreStatusBar(QStatusBar):
         return f"API requests left this hour: {snapshot.left:,}"
 
     def _update_connection(self) -> None:
-        if self._online is None:
+        state = self._connection
+        if state is StoreConnection.UNKNOWN:
             text, colour, why = "", "", ""
-        elif not self._online:
+        elif state is StoreConnection.UNREACHABLE:
             text, colour, why = ("○ Store unreachable", ERROR_COLOUR,
                                  "The store did not answer the last request.")
+        elif state is StoreConnection.REFUSED:
+            text, colour, why = ("● Access refused", ERROR_COLOUR,
+                                 "The store refused the saved credentials.")
+        elif state is StoreConnection.FAILING:
+            text, colour, why = ("● Store having problems", WARNING_COLOUR,
+                                 "The store answered the last request with an error.")
         elif self._pictures_host:
             text, colour, why = ("● Pictures unavailable", WARNING_COLOUR,
                                  f"The store answers, but pictures can't be loaded from "

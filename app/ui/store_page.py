@@ -20,7 +20,8 @@ from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
 from app.ui.plain_text import ElidedLabel, wrapping_label
-from app.ui.product_model import PICTURE_SIZE, ProductListModel, ProductRoles
+from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
+                                  ProductTileDelegate)
 
 MAX_NAME = 120  # characters of a product name in a message title
 
@@ -68,6 +69,8 @@ class StorePage(QWidget):
         self.product_view.setUniformItemSizes(True)
         self.product_view.setSpacing(2)
         self.product_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.product_view.setItemDelegate(ProductTileDelegate(self.product_view))
+        self.product_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.product_view.setAccessibleName("Products")
         self.product_view.selectionModel().currentChanged.connect(self._product_chosen)
         #: One line about the list: how many products (match the search), or that it loads.

@@ -80,6 +80,8 @@ def test_a_long_product_name_never_widens_the_window(qtbot: QtBot, emulator, ope
     assert page.grid_header.text() == f"Mug {LONG_BLOB}: 2 images"  # whole, for screen readers
     assert window.status.product_label.is_elided()
     assert window.status.product_label.width() <= 280
+    # In the product list the name is elided inside its tile: no sideways scrolling.
+    assert page.product_view.horizontalScrollBar().maximum() == 0
 
 
 def test_a_500_says_retry_and_keeps_http_behind_details(qtbot: QtBot, emulator, open_store,
@@ -98,6 +100,8 @@ def test_a_500_says_retry_and_keeps_http_behind_details(qtbot: QtBot, emulator, 
     assert "The store said: An internal server error occurred" in panel.details
     # Nothing is being edited: no message may claim a change was kept.
     assert "change" not in panel.details.lower() and "kept" not in panel.details.lower()
+    # The status bar does not say all is well while the store answers with errors.
+    assert page.window().status.connection_label.text() == "● Store having problems"
 
     emulator.faults = Faults()
     qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
@@ -132,6 +136,7 @@ def test_wrong_credentials_offer_to_edit_them_once(qtbot: QtBot, emulator, make_
     assert panel.action_button.text() == "Edit credentials"
     assert not TECHNICAL.search(_main_text(panel))
     assert "Status: 401" in panel.details
+    assert window.status.connection_label.text() == "● Access refused"
     with qtbot.waitSignal(page.editCredentialsRequested, timeout=1000):
         qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
     # The product list's own panel, inside its area, does not repeat the same message.
