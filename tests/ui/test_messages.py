@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -40,11 +41,14 @@ def _settle_layout(qtbot: QtBot) -> None:
         qtbot.wait(20)
 
 
-def test_no_server_message_widens_the_window(qtbot: QtBot, emulator, open_store,
+@pytest.mark.parametrize("size", [(1280, 800), (900, 620)])
+def test_no_server_message_widens_the_window(qtbot: QtBot, emulator, open_store, size,
                                              gui_thread_guard) -> None:
     page = open_store(emulator, product_id=1)
     window = page.window()
+    window.resize(*size)
     _settle_layout(qtbot)
+    assert window.width() == size[0]
     width, products_width = window.width(), page.product_stack.width()
     for message in (LONG_WORDS, LONG_BLOB):
         emulator.faults = Faults(error_rate=1.0, error_message=message)
