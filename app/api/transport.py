@@ -93,8 +93,8 @@ def error_from_response(response: httpx.Response, path: str) -> errors.ApiError:
             + said, retry_after=wait, **kwargs)
     if status >= 500:
         return errors.ServerError(
-            f"The store had an internal problem ({status}). Your change is kept; try again in "
-            "a minute." + said, **kwargs)
+            f"The store had an internal problem ({status}); try again in a minute." + said,
+            **kwargs)
     return errors.UnexpectedStatus(
         f"The store answered {status} {response.reason_phrase}, which this app does not expect "
         "here. Check the API address." + said, **kwargs)

@@ -6,6 +6,7 @@ each change in order. Every public method returns at once and reports back on th
 
 from __future__ import annotations
 
+import enum
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +15,35 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from app.api import ImageDownloader, StoreClient, StoreCredentials
-from app.api.errors import ApiError, NetworkError
+from app.api.errors import (ApiError, AuthenticationFailed, MalformedResponse, NetworkError,
+                            PermissionDenied, RateLimited, ServerError)
 from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import BlobCache
-from app.services.tasks import Task, TaskRunner
+from app.services.problems import clip
+from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
+
+
+class StoreConnection(enum.Enum):
+    """What the last answer says about the store, for the status bar."""
+
+    UNKNOWN = "unknown"          # nothing answered yet
+    OK = "ok"
+    UNREACHABLE = "unreachable"  # no answer: network down, store down, timeout
+    FAILING = "failing"          # it answers with errors (5xx, garbage, rate limit)
+    REFUSED = "refused"          # it refuses the credentials (401, 403)
+
+
+def connection_after(error: Exception) -> StoreConnection | None:
+    """The connection state a failure shows; None when it says nothing (e.g. a 404)."""
+    if isinstance(error, NetworkError):
+        return StoreConnection.UNREACHABLE
+    if isinstance(error, (AuthenticationFailed, PermissionDenied)):
+        return StoreConnection.REFUSED
+    if isinstance(error, (ServerError, MalformedResponse, RateLimited)):
+        return StoreConnection.FAILING
+    return None
 
 
 @dataclass(frozen=True)
@@ -30,7 +54,11 @@ class StoreInfo:
 
 class StoreSession(QObject):
     rateLimitChanged = Signal(object)   # RateLimitSnapshot
+    #: True once the store answers, False when it cannot be reached; never emitted before the
+    #: first answer, so nothing claims the store is online before anything is known.
     onlineChanged = Signal(bool)
+    #: The StoreConnection after each answer that changes it.
+    connectionChanged = Signal(object)
 
     def __init__(self, store: StoreInfo, cache_dir: Path | None,
                  parent: QObject | None = None) -> None:
@@ -47,24 +75,36 @@ class StoreSession(QObject):
         #: scrolling and product switches never drop them.
         self.side_pictures = ThumbnailLoader(self.downloader, cache, workers=2, parent=self)
         self.reads = TaskRunner("reads", max_workers=3, parent=self)
-        self.online = True
+        self.online: bool | None = None  # unknown until the first answer
+        self.connection = StoreConnection.UNKNOWN
 
     @property
     def rate_limit(self) -> RateLimitSnapshot | None:
         return self.client.transport.rate_limiter.snapshot
 
     def _read(self, name: str, work: Callable[[], Any], on_success: Callable[[Any], None],
-              on_failure: Callable[[Exception], None]) -> Task:
+              on_failure: Callable[[Exception], None],
+              priority: Priority = Priority.NORMAL) -> Task:
         def success(result: Any) -> None:
             self._set_online(True)
+            self._set_connection(StoreConnection.OK)
             on_success(result)
 
         def failure(error: Exception) -> None:
             if isinstance(error, NetworkError):
                 self._set_online(False)
+            state = connection_after(error)
+            if state is not None:
+                self._set_connection(state)
             on_failure(error)
 
-        return self.reads.submit(name, work, on_success=success, on_failure=failure)
+        return self.reads.submit(name, work, on_success=success, on_failure=failure,
+                                 priority=priority)
+
+    def _set_connection(self, state: StoreConnection) -> None:
+        if state is not self.connection:
+            self.connection = state
+            self.connectionChanged.emit(state)
 
     def _set_online(self, online: bool) -> None:
         if online != self.online:
@@ -79,17 +119,25 @@ class StoreSession(QObject):
 
     def count_product_images(self, product_id: int, on_success: Callable[[int], None],
                              on_failure: Callable[[Exception], None]) -> Task:
+        # Background: a list row's count must never delay the product the merchant opened.
         return self._read("image-count", lambda: self.client.count_images(product_id),
+                          on_success, on_failure, Priority.BACKGROUND)
+
+    def count_products(self, keyword: str | None, on_success: Callable[[int], None],
+                       on_failure: Callable[[Exception], None]) -> Task:
+        return self._read("product-count", lambda: self.client.count_products(keyword),
                           on_success, on_failure)
 
     def count_store_images(self, on_success: Callable[[int], None],
                            on_failure: Callable[[Exception], None]) -> Task:
-        return self._read("store-image-count", self.client.count_images, on_success, on_failure)
+        return self._read("store-image-count", self.client.count_images, on_success, on_failure,
+                          Priority.BACKGROUND)
 
     def load_images(self, product_id: int, on_success: Callable[[list[ProductImage]], None],
                     on_failure: Callable[[Exception], None]) -> Task:
+        # Urgent: the merchant clicked this product and is looking at an empty grid.
         return self._read("images", lambda: self.client.all_images(product_id),
-                          on_success, on_failure)
+                          on_success, on_failure, Priority.URGENT)
 
     def close(self) -> None:
         """Stops everything without waiting on the network: late answers are dropped."""
@@ -109,7 +157,7 @@ class StoreSession(QObject):
 
 
 def describe_error(error: Exception) -> str:
-    """The sentence to show a merchant for any failure."""
+    """One clipped sentence for any failure (message boxes); panels use problems.explain."""
     if isinstance(error, ApiError):
-        return error.message
-    return f"Unexpected error: {error}"
+        return clip(error.message)
+    return clip(f"Unexpected error: {error}")

@@ -12,6 +12,8 @@ its timeout after the merchant closed the window.
 
 from __future__ import annotations
 
+import enum
+import itertools
 import logging
 import queue
 import threading
@@ -24,6 +26,14 @@ log = logging.getLogger(__name__)
 
 SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[Exception], None]
+
+
+class Priority(enum.IntEnum):
+    """Lower runs first."""
+
+    URGENT = 0       # the merchant is waiting for it, e.g. the product they clicked
+    NORMAL = 1
+    BACKGROUND = 2   # nice to have, e.g. image counts in the product list
 
 
 @dataclass(eq=False)
@@ -50,6 +60,7 @@ class _Completion:
 
 
 _STOP = object()
+_STOP_PRIORITY = -1  # ahead of everything: a closed runner runs nothing more
 
 
 class TaskRunner(QObject):
@@ -61,19 +72,23 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._name = name
         self._max_workers = max_workers
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # (priority, submission number, task, work): the number keeps equal priorities FIFO
+        # and spares comparing tasks.
+        self._queue: queue.PriorityQueue[tuple[int, int, Any, Any]] = queue.PriorityQueue()
+        self._order = itertools.count()
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._completed.connect(self._deliver)
 
     def submit(self, name: str, work: Callable[[], Any], *,
                on_success: SuccessCallback | None = None,
-               on_failure: FailureCallback | None = None) -> Task:
+               on_failure: FailureCallback | None = None,
+               priority: Priority = Priority.NORMAL) -> Task:
         task = Task(name, on_success, on_failure)
         if self._closed:
             task.cancel()
             return task
-        self._queue.put((task, work))
+        self._queue.put((int(priority), next(self._order), task, work))
         if len(self._threads) < self._max_workers:
             thread = threading.Thread(target=self._work, daemon=True,
                                       name=f"pim-{self._name}-{len(self._threads)}")
@@ -82,8 +97,8 @@ class TaskRunner(QObject):
         return task
 
     def _work(self) -> None:
-        while (item := self._queue.get()) is not _STOP:
-            task, work = item
+        while (item := self._queue.get())[2] is not _STOP:
+            _, _, task, work = item
             if task.cancelled or self._closed:
                 continue
             try:
@@ -111,4 +126,8 @@ class TaskRunner(QObject):
         """Stops delivering results and drops queued tasks; running ones end on their own."""
         self._closed = True
         for _ in self._threads:
-            self._queue.put(_STOP)
+            self._queue.put((_STOP_PRIORITY, next(self._order), _STOP, None))
+
+    def waiting(self) -> int:
+        """How many tasks wait for a worker (not counting those running)."""
+        return self._queue.qsize()

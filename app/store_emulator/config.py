@@ -24,6 +24,7 @@ class Faults:
     garbage_rate: float = 0.0  # 200 whose body is not JSON (not an image, on the CDN)
     drop_after_commit_rate: float = 0.0  # handled (a write is applied), then no response at all
     only_methods: frozenset[str] | None = None  # None: every method; else only these hit faults
+    error_message: str | None = None  # what an injected API 500 says (None: the usual sentence)
 
     def applies_to(self, method: str) -> bool:
         if self.only_methods is None:

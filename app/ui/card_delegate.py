@@ -70,6 +70,9 @@ class CardDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.picture_width = 110
+        #: While a banner says the image server is failing, failed cards show a quiet
+        #: placeholder instead of a red badge each.
+        self.quiet_failures = False
         self._font = QFont()
         self._small_font = QFont()
         self._small_font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
@@ -108,6 +111,8 @@ class CardDelegate(QStyledItemDelegate):
         pixmap: QPixmap | None = index.data(Qt.ItemDataRole.DecorationRole)
         if pixmap is not None and not pixmap.isNull():
             self._paint_picture(painter, picture_rect, pixmap)
+        elif state == PictureState.FAILED and self.quiet_failures:
+            self._paint_placeholder(painter, picture_rect, "No picture")
         elif state == PictureState.FAILED:
             self._paint_error_badge(painter, geometry.badge_rect(card))
         else:

@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
 
     def _retry_pictures(self) -> None:
         if self.page is not None:
-            count = self.page.image_model.retry_failed_pictures()
+            count = self.page.retry_all_pictures()
             self.status.showMessage(f"Retrying {count} picture(s)…" if count
                                     else "No failed pictures.", 4000)
 
@@ -601,20 +601,19 @@ class MainWindow(QMainWindow):
             self.remembered.last_store = saved.store_id
             self.remembered.last_product = product_id
         session.rateLimitChanged.connect(self.status.set_rate_limit)
-        session.onlineChanged.connect(self.status.set_online)
+        session.connectionChanged.connect(self.status.set_connection)
+        page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)
         page.grid.pictureWidthChanged.connect(self._grid_width_changed)
-        if hasattr(page, "editCredentialsRequested"):  # the 401/403 panel's button
-            page.editCredentialsRequested.connect(self.edit_credentials)
+        page.editCredentialsRequested.connect(self.edit_credentials)  # the 401/403 panel
         page.grid.picture_width = self.size_slider.value()
         splitter = page.findChild(QSplitter, options=Qt.FindChildOption.FindDirectChildrenOnly)
         if splitter is not None and self.remembered.splitter is not None:
             splitter.restoreState(self.remembered.splitter)
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
-        self.status.set_store(info.label)
-        self.status.set_online(True)
+        self.status.set_store(info.label)  # nothing said about the connection until it answers
         self.status.show()
         self.setWindowTitle(f"{info.label} — {APP_NAME}")
         self._show_store_actions(True)

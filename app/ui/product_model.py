@@ -1,7 +1,8 @@
 """The store's products, fetched a page at a time as the list scrolls (fetchMore).
 
 Each row shows the product's primary picture and its image count; both load lazily for the
-rows that are painted, like the image grid's pictures.
+rows that are painted, like the image grid's pictures. `total` is how many products the store
+has for the current search, for the "12 products match “mug”" line.
 """
 
 from __future__ import annotations
@@ -10,14 +11,22 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app.api.models import Product
-from app.services.session import StoreSession, describe_error
+from app.services.problems import clip
+from app.services.session import StoreSession
 from app.services.tasks import Task
+from app.ui.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 50
 PICTURE_SIZE = QSize(44, 58)
+
+
+def _one_line(name: str) -> str:
+    """A name from the store as one line of sane length (a tile has two lines: name, counts)."""
+    return clip(name, 200)
 
 
 class ProductRoles:
@@ -28,7 +37,8 @@ class ProductRoles:
 
 class ProductListModel(QAbstractListModel):
     loadingChanged = Signal(bool)
-    loadFailed = Signal(str)
+    loadFailed = Signal(object)    # the Exception; problems.explain() words it
+    totalChanged = Signal()        # `total` is known, or unknown again after a new search
 
     def __init__(self, session: StoreSession, parent: Any = None) -> None:
         super().__init__(parent)
@@ -40,6 +50,10 @@ class ProductListModel(QAbstractListModel):
         self._exhausted = False
         self._failed = False  # a failed page waits for reload(), or the view would re-ask forever
         self._page_task: Task | None = None
+        self._total_task: Task | None = None
+        #: How many products match the current search, once known.
+        self.total: int | None = None
+        self.last_error: Exception | None = None
         # Image counts by product id, kept across searches; each asked for once per reload.
         self._counts: dict[int, int] = {}
         self._count_requested: set[int] = set()
@@ -60,9 +74,12 @@ class ProductListModel(QAbstractListModel):
         keyword = keyword.strip()
         if keyword == self._keyword and self._products and not force:
             return
-        if self._page_task is not None:
-            self._page_task.cancel()
-            self._page_task = None
+        for task in (self._page_task, self._total_task):
+            if task is not None:
+                task.cancel()
+        self._page_task = self._total_task = None
+        self.total = None
+        self.last_error = None
         self.beginResetModel()
         self._keyword = keyword
         self._products = []
@@ -71,7 +88,8 @@ class ProductListModel(QAbstractListModel):
         self._exhausted = False
         self._failed = False
         self.endResetModel()
-        self.fetchMore(QModelIndex())
+        self.fetchMore(QModelIndex())  # first, so listeners see "loading", never "empty"
+        self.totalChanged.emit()
 
     @property
     def failed(self) -> bool:
@@ -104,9 +122,16 @@ class ProductListModel(QAbstractListModel):
 
     def _on_page(self, products: list[Product]) -> None:
         self._page_task = None
+        first_page = self._next_page == 1
         self._next_page += 1
         if len(products) < PAGE_SIZE:
             self._exhausted = True
+            if first_page:
+                self._set_total(len(products))
+        elif first_page:  # more pages: the store counts them
+            self._total_task = self._session.count_products(
+                self._keyword or None, on_success=self._set_total,
+                on_failure=lambda error: None)  # the line then says "50+ products"
         fresh = [p for p in products if p.id not in self._row_of]
         if fresh:
             first = len(self._products)
@@ -117,11 +142,17 @@ class ProductListModel(QAbstractListModel):
             self.endInsertRows()
         self.loadingChanged.emit(False)
 
+    def _set_total(self, total: int) -> None:
+        self._total_task = None
+        self.total = total
+        self.totalChanged.emit()
+
     def _on_page_failed(self, error: Exception) -> None:
         self._page_task = None
         self._failed = True
+        self.last_error = error
         self.loadingChanged.emit(False)
-        self.loadFailed.emit(describe_error(error))
+        self.loadFailed.emit(error)
 
     # ---- Qt model API -------------------------------------------------------------------
 
@@ -133,11 +164,13 @@ class ProductListModel(QAbstractListModel):
             return None
         product = self._products[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{product.name}\n{self._subtitle(product)}"
+            return f"{_one_line(product.name)}\n{self._subtitle(product)}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{product.name}, {self._subtitle(product)}"
+            return f"{_one_line(product.name)}, {self._subtitle(product)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{product.name} (id {product.id})"
+            # Escaped: a tooltip guesses rich text, and a name is whatever the store holds.
+            return tooltip(f"{_one_line(product.name)}\n{self._subtitle(product)} · "
+                           f"id {product.id}")
         if role == Qt.ItemDataRole.DecorationRole:
             return self._picture(product)
         if role == ProductRoles.Product:
@@ -151,7 +184,7 @@ class ProductListModel(QAbstractListModel):
     def _subtitle(self, product: Product) -> str:
         count = self._image_count(product)
         images = "… images" if count is None else f"{count} image{'s' if count != 1 else ''}"
-        return f"{product.sku or 'no SKU'} · {images}"
+        return f"{clip(product.sku, 60) if product.sku else 'no SKU'} · {images}"
 
     def _image_count(self, product: Product) -> int | None:
         count = self._counts.get(product.id, product.image_count)
@@ -200,3 +233,11 @@ class ProductListModel(QAbstractListModel):
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ProductTileDelegate(QStyledItemDelegate):
+    """Tiles as wide as the list, whatever the name: a long name is elided, never a reason
+    for a horizontal scroll bar (the list gives every row the viewport's width at least)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(1, super().sizeHint(option, index).height())

@@ -1,48 +1,124 @@
-"""The status bar: store, product, image counts, API budget and online state at a glance."""
+"""The status bar, in the merchant's words: store, product, image counts, selection, and a
+connection note only when something is known.
+
+The API budget is for the curious: it lives in the connection note's tooltip, not in the text.
+Nothing says "Connected" before the store has answered, nor while the image server fails.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.api.rate_limit import RateLimitSnapshot
+from app.services.session import StoreConnection
+from app.ui.plain_text import ElidedLabel, tooltip
+
+OK_COLOUR = "#188038"
+WARNING_COLOUR = "#b06000"
+ERROR_COLOUR = "#d93025"
 
 
 class StoreStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store_label = self._add("Store", "No store")
-        self.product_label = self._add("Product", "")
-        self.images_label = self._add("Images of this product", "")
-        self.store_images_label = self._add("Images in the store", "")
-        self.budget_label = self._add("API requests left in this window", "")
-        self.online_label = self._add("Connection", "")
+        self.store_label = self._add(ElidedLabel(), "Store", "No store")
+        self.product_label = self._add(ElidedLabel(), "Product", "")
+        self.images_label = self._add(QLabel(), "Images of this product", "")
+        self.selection_label = self._add(QLabel(), "Selected images", "")
+        self.store_images_label = self._add(QLabel(), "Images in the store", "")
+        self.connection_label = self._add(QLabel(), "Connection", "")
+        self._connection = StoreConnection.UNKNOWN
+        self._pictures_host = ""              # set while the image server fails
+        self._rate_limit: RateLimitSnapshot | None = None
 
-    def _add(self, accessible_name: str, text: str) -> QLabel:
-        label = QLabel(text)
+    def _add(self, label: QLabel, accessible_name: str, text: str) -> QLabel:
+        label.setTextFormat(Qt.TextFormat.PlainText)
         label.setAccessibleName(accessible_name)
         label.setContentsMargins(6, 0, 6, 0)
+        label.setText(text)
+        if isinstance(label, ElidedLabel):
+            label.setMaximumWidth(280)  # names are cut, never allowed to crowd out the rest
         self.addPermanentWidget(label)
         return label
 
     def set_store(self, label: str) -> None:
+        """A new store (or none): what was known about the previous one is forgotten."""
         self.store_label.setText(label)
+        self._connection = StoreConnection.UNKNOWN
+        self._pictures_host = ""
+        self._rate_limit = None
+        self.show_selection(0, 0)
+        self._update_connection()
 
     def set_product(self, name: str, image_count: int | None) -> None:
         self.product_label.setText(name)
         self.images_label.setText("" if image_count is None else
-                                  f"{image_count} image{'s' if image_count != 1 else ''}")
+                                  f"{image_count:,} image{'s' if image_count != 1 else ''}")
+
+    def show_selection(self, selected: int, total: int) -> None:
+        """"12 of 300 selected", or nothing when no image is selected."""
+        self.selection_label.setText(f"{selected:,} of {total:,} selected" if selected else "")
+        self.selection_label.setVisible(bool(selected))
 
     def set_store_image_count(self, count: int | None) -> None:
-        self.store_images_label.setText("" if count is None else f"Store: {count:,} images")
+        self.store_images_label.setText("" if count is None else
+                                        f"{count:,} images in the store")
 
-    def set_rate_limit(self, snapshot: RateLimitSnapshot | None) -> None:
-        if snapshot is None or snapshot.left is None:
-            self.budget_label.setText("")
-        elif snapshot.quota:
-            self.budget_label.setText(f"API budget {snapshot.left}/{snapshot.quota}")
-        else:
-            self.budget_label.setText(f"API budget {snapshot.left} this hour")
+    # ---- the connection note ------------------------------------------------------------
+
+    def set_connection(self, state: StoreConnection) -> None:
+        """What the store's last answer says (the session's connectionChanged)."""
+        self._connection = state
+        self._update_connection()
 
     def set_online(self, online: bool) -> None:
-        self.online_label.setText("● Online" if online else "○ Offline")
-        self.online_label.setStyleSheet("color: #188038;" if online else "color: #d93025;")
+        """Kept for callers that only know reachable or not."""
+        self.set_connection(StoreConnection.OK if online else StoreConnection.UNREACHABLE)
+
+    def set_pictures_failing(self, host: str) -> None:
+        """The image server's host while most pictures fail from it; "" once they load."""
+        self._pictures_host = host
+        self._update_connection()
+
+    def set_rate_limit(self, snapshot: RateLimitSnapshot | None) -> None:
+        self._rate_limit = snapshot
+        self._update_connection()
+
+    @property
+    def budget_text(self) -> str:
+        """The API budget, in words, for the connection note's tooltip."""
+        snapshot = self._rate_limit
+        if snapshot is None or snapshot.left is None:
+            return ""
+        if snapshot.quota:
+            seconds = f" in this {snapshot.window_ms // 1000}-second window" \
+                if snapshot.window_ms else ""
+            return f"API requests left: {snapshot.left:,} of {snapshot.quota:,}{seconds}"
+        return f"API requests left this hour: {snapshot.left:,}"
+
+    def _update_connection(self) -> None:
+        state = self._connection
+        if state is StoreConnection.UNKNOWN:
+            text, colour, why = "", "", ""
+        elif state is StoreConnection.UNREACHABLE:
+            text, colour, why = ("○ Store unreachable", ERROR_COLOUR,
+                                 "The store did not answer the last request.")
+        elif state is StoreConnection.REFUSED:
+            text, colour, why = ("● Access refused", ERROR_COLOUR,
+                                 "The store refused the saved credentials.")
+        elif state is StoreConnection.FAILING:
+            text, colour, why = ("● Store having problems", WARNING_COLOUR,
+                                 "The store answered the last request with an error.")
+        elif self._pictures_host:
+            text, colour, why = ("● Pictures unavailable", WARNING_COLOUR,
+                                 f"The store answers, but pictures can't be loaded from "
+                                 f"{self._pictures_host}.")
+        else:
+            text, colour, why = "● Connected", OK_COLOUR, "The store answers."
+        self.connection_label.setText(text)
+        self.connection_label.setStyleSheet(f"color: {colour};" if colour else "")
+        budget = self.budget_text
+        self.connection_label.setToolTip(tooltip("\n".join(part for part in (why, budget)
+                                                           if part)))
+        self.connection_label.setAccessibleDescription(budget)

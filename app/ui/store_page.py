@@ -1,25 +1,49 @@
-"""The store's page: products on the left, the chosen product's image grid, details on the right."""
+"""The store's page: products on the left, the chosen product's image grid, details on the right.
+
+Each area speaks inside itself: the product list and the grid each have a `MessagePanel` that
+takes the area's place for a failure or a state (loading, empty), and the grid has a banner for
+an image server that fails as a whole. Texts from the store are plain text.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QLabel, QLineEdit, QListView, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLineEdit, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.api.models import Product, ProductImage
-from app.services.session import StoreSession, describe_error
+from app.services.picture_health import PictureHealth
+from app.services.problems import Remedy, clip, explain
+from app.services.session import StoreSession
 from app.services.tasks import Task
 from app.ui.details_pane import DetailsPane
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
-from app.ui.product_model import PICTURE_SIZE, ProductListModel, ProductRoles
 from app.ui.shortcuts import REFRESH, press_hint
+from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
+from app.ui.plain_text import ElidedLabel, wrapping_label
+from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
+                                  ProductTileDelegate)
+
+MAX_NAME = 120  # characters of a product name in a message title
+
+
+def _images(count: int) -> str:
+    return f"{count} image{'s' if count != 1 else ''}"
+
+
+def _products(count: int) -> str:
+    return f"{count:,} product{'s' if count != 1 else ''}"
 
 
 class StorePage(QWidget):
     productOpened = Signal(object)        # Product | None
     imagesLoaded = Signal(object, int)    # product id (object: ids pass 2**31), image count
-    imagesFailed = Signal(str)
+    imagesFailed = Signal(str)            # the problem's title
     selectionCountChanged = Signal(int)
+    #: The merchant pressed "Edit credentials" (a 401 or 403): the window edits the saved store.
+    editCredentialsRequested = Signal()
+    #: The image server's host while most pictures fail to load from it; "" once they load.
+    picturesFailingChanged = Signal(str)
 
     def __init__(self, session: StoreSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,6 +53,7 @@ class StorePage(QWidget):
         self._pending_product_id: int | None = None
         self.images_ready = False
         self.images_failed = False
+        self._health = PictureHealth()
 
         # Products
         self.search_field = QLineEdit()
@@ -44,20 +69,29 @@ class StorePage(QWidget):
         self.product_view.setIconSize(PICTURE_SIZE)
         self.product_view.setUniformItemSizes(True)
         self.product_view.setSpacing(2)
+        self.product_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.product_view.setItemDelegate(ProductTileDelegate(self.product_view))
+        self.product_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.product_view.setAccessibleName("Products")
         self.product_view.selectionModel().currentChanged.connect(self._product_chosen)
-        self.product_status = QLabel("")
-        self.product_status.setWordWrap(True)
+        #: One line about the list: how many products (match the search), or that it loads.
+        self.product_status = wrapping_label()
         self.product_status.setAccessibleName("Product list status")
-        self.product_model.loadingChanged.connect(self._products_loading)
-        self.product_model.loadFailed.connect(self._products_failed)
+        self.product_panel = MessagePanel("Product list")
+        self.product_panel.actionTriggered.connect(self._product_panel_action)
+        self.product_stack = QStackedWidget()
+        self.product_stack.addWidget(self.product_view)
+        self.product_stack.addWidget(self.product_panel)
+        self.product_model.loadingChanged.connect(self._update_product_state)
+        self.product_model.totalChanged.connect(self._update_product_state)
+        self.product_model.loadFailed.connect(self._update_product_state)
         self.product_model.rowsInserted.connect(self._products_arrived)
         products = QWidget()
         products_layout = QVBoxLayout(products)
         products_layout.setContentsMargins(0, 0, 0, 0)
         products_layout.addWidget(self.search_field)
-        products_layout.addWidget(self.product_view, 1)
         products_layout.addWidget(self.product_status)
+        products_layout.addWidget(self.product_stack, 1)
 
         # Images
         self.image_model = ImageListModel(session.thumbnails, self)
@@ -66,13 +100,23 @@ class StorePage(QWidget):
         self.grid.setModel(self.image_model)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.grid.selectionModel().currentChanged.connect(lambda *_: self._show_details())
-        self.grid_header = QLabel("Choose a product to see its images.")
+        self.grid_header = ElidedLabel()
         self.grid_header.setAccessibleName("Image grid heading")
+        self.grid_panel = MessagePanel("Image grid")
+        self.grid_panel.actionTriggered.connect(self._grid_panel_action)
+        self.grid_stack = QStackedWidget()
+        self.grid_stack.addWidget(self.grid)
+        self.grid_stack.addWidget(self.grid_panel)
+        self.pictures_banner = MessageBanner("Pictures")
+        self.pictures_banner.actionTriggered.connect(self.retry_all_pictures)
+        session.thumbnails.loaded.connect(self._picture_loaded)
+        session.thumbnails.failed.connect(self._picture_failed)
         grid_area = QWidget()
         grid_layout = QVBoxLayout(grid_area)
         grid_layout.setContentsMargins(0, 0, 0, 0)
         grid_layout.addWidget(self.grid_header)
-        grid_layout.addWidget(self.grid, 1)
+        grid_layout.addWidget(self.pictures_banner)
+        grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
         self.details = DetailsPane()
@@ -88,6 +132,7 @@ class StorePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
+        self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
 
     def start(self, product_id: int | None = None) -> None:
         """Loads the first page of products; opens `product_id`, else the first product."""
@@ -101,21 +146,61 @@ class StorePage(QWidget):
     def _apply_search(self) -> None:
         self.product_model.set_keyword(self.search_field.text())
 
-    def _products_loading(self, loading: bool) -> None:
-        self.product_status.setText("Loading products…" if loading else
-                                    ("" if self.product_model.rowCount() else
-                                     "No products match." if self.product_model.keyword
-                                     else "This store has no products."))
-        self.product_status.setStyleSheet("")
+    def _update_product_state(self) -> None:
+        """The line above the list, and the list's panel when there is no list to show."""
+        model = self.product_model
+        rows = model.rowCount()
+        keyword = clip(model.keyword, 40)
+        if model.failed and not rows:
+            self.product_status.setText("")
+            problem = explain(model.last_error or Exception("unknown"), "the product list")
+            if self._grid_shows(problem.title):
+                # One message, not the same one twice side by side.
+                self.product_panel.show_state("No products to show",
+                                              "The same problem stops the product list from "
+                                              "loading.")
+            else:
+                self.product_panel.show_problem(problem)
+            self.product_stack.setCurrentWidget(self.product_panel)
+            if self.image_model.product_id is None:
+                self._show_grid_panel("No product to show",
+                                      "The store's product list could not be loaded: see the "
+                                      "message beside this one.")
+            return
+        self.product_stack.setCurrentWidget(self.product_view)
+        if model.failed:
+            self.product_status.setText(f"More products could not be loaded: "
+                                        f"{press_hint(REFRESH)} to try again.")
+        elif model.loading and not rows:
+            self.product_status.setText(f"Searching for “{keyword}”…" if keyword
+                                        else "Loading products…")
+            if not keyword and self.image_model.product_id is None:
+                self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
+        elif not rows:
+            self.product_status.setText(f"No products match “{keyword}”." if keyword
+                                        else "This store has no products.")
+            if not keyword and self.image_model.product_id is None:
+                self._show_grid_panel(
+                    "This store has no products yet",
+                    "Add products in the store's control panel, then reload the list.",
+                    remedy=Remedy.RELOAD_PRODUCTS)
+        else:
+            total = model.total
+            count = _products(total) if total is not None else f"{rows}+ products"
+            if keyword:
+                verb = "matches" if total == 1 else "match"
+                self.product_status.setText(f"{count} {verb} “{keyword}”")
+            else:
+                self.product_status.setText(count)
 
-    def _products_failed(self, message: str) -> None:
-        self.product_status.setText(f"Products could not be loaded. {message}")
-        self.product_status.setStyleSheet("color: #d93025;")
-        if self.image_model.product_id is None:
-            self.grid_header.setText("No products to show yet: see the message under the "
-                                     f"product list, then {press_hint(REFRESH)}.")
+    def _product_panel_action(self, remedy: Remedy) -> None:
+        if remedy is Remedy.EDIT_CREDENTIALS:
+            self.editCredentialsRequested.emit()
+        else:
+            self.product_model.reload()
 
     def _products_arrived(self) -> None:
+        self._update_product_state()
         if self.current_product is None and self._pending_product_id is None:
             # Show something at once: the first product's images.
             self.product_view.setCurrentIndex(self.product_model.index(0))
@@ -147,24 +232,48 @@ class StorePage(QWidget):
             self._images_task.cancel()
         self.images_ready = False
         self.images_failed = False
+        self._set_pictures_failing(False)
+        self._health.reset()
         self.image_model.set_images(product_id, [])
         self.details.show_image(None)
-        self.grid_header.setText(f"Loading the images of {name or f'product {product_id}'}…")
+        shown = name or f"product {product_id}"
+        self._set_header(name or f"Product {product_id}")
+        self._show_grid_panel(f"Loading the images of {clip(shown, MAX_NAME)}…",
+                              kind=PanelKind.LOADING)
         self._images_task = self.session.load_images(
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images),
             on_failure=self._images_failed)
 
     def refresh(self) -> None:
-        """Loads the images again, and the product list too if it had failed."""
-        if self.product_model.failed:
+        """Loads the images again, and the product list too if it had failed or was empty."""
+        if self.product_model.failed or not self.product_model.rowCount():
             self.product_model.reload()
         self.reload_images()
 
     def reload_images(self) -> None:
-        if self.image_model.product_id is not None:
-            self.open_product_id(self.image_model.product_id,
-                                 self.current_product.name if self.current_product else None)
+        product_id = self.image_model.product_id
+        if product_id is not None:
+            current = self.current_product
+            self.open_product_id(product_id, current.name if current is not None
+                                 and current.id == product_id else None)
+
+    def reload_products(self) -> None:
+        """Forgets the open product (it may be gone) and opens the first one of a fresh list."""
+        if self._images_task is not None:
+            self._images_task.cancel()
+            self._images_task = None
+        self.current_product = None
+        self._pending_product_id = None
+        self.images_ready = self.images_failed = False
+        self.image_model.set_images(None, [])
+        self.details.show_image(None)
+        self._set_header("")
+        self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
+        self.search_field.blockSignals(True)
+        self.search_field.clear()
+        self.search_field.blockSignals(False)
+        self.product_model.reload()
 
     def _images_arrived(self, product_id: int, images: list[ProductImage]) -> None:
         self._images_task = None
@@ -172,9 +281,17 @@ class StorePage(QWidget):
         self.images_ready = True
         self.product_model.update_image_count(product_id, len(images))
         self._update_header()
+        if self.product_model.failed:
+            self._update_product_state()  # its panel no longer repeats the grid's: say it all
         if images:
+            self.grid_stack.setCurrentWidget(self.grid)
             self.grid.setCurrentIndex(self.image_model.index(0))
             self.grid.clearSelection()
+        else:
+            self._show_grid_panel(
+                "This product has no images",
+                "Add pictures to it in the store's control panel (Products › Edit › Images), "
+                f"then {press_hint(REFRESH)}.")
         self.imagesLoaded.emit(product_id, len(images))
 
     @property
@@ -184,23 +301,90 @@ class StorePage(QWidget):
             return None
         return self.image_model.rowCount()
 
+    def _product_name(self, product_id: int) -> str:
+        product = self.current_product
+        return product.name if product is not None and product.id == product_id \
+            else f"Product {product_id}"
+
+    def _set_header(self, text: str) -> None:
+        self.grid_header.setText(text)
+        self.grid_header.setVisible(bool(text))
+
     def _update_header(self) -> None:
         product_id = self.image_model.product_id
-        if product_id is None or self.image_count is None:
+        if product_id is None:
             return
-        name = self.current_product.name if self.current_product and \
-            self.current_product.id == product_id else f"Product {product_id}"
+        name = self._product_name(product_id)
         count = self.image_count
-        self.grid_header.setText(f"{name}: {count} image{'s' if count != 1 else ''}"
-                                 if count else f"{name} has no images yet.")
+        self._set_header(name if count is None else
+                         f"{name}: {_images(count)}" if count else f"{name}: no images")
 
     def _images_failed(self, error: Exception) -> None:
         self._images_task = None
         self.images_ready = True
         self.images_failed = True
-        message = describe_error(error)
-        self.grid_header.setText(f"The images could not be loaded. {message}")
-        self.imagesFailed.emit(message)
+        problem = explain(error, "the images of this product",
+                          missing="This product is no longer in the store")
+        self.grid_panel.show_problem(problem)
+        self.grid_stack.setCurrentWidget(self.grid_panel)
+        if self.product_model.failed:
+            self._update_product_state()  # the list's panel may now repeat this one
+        self.imagesFailed.emit(problem.title)
+
+    def _grid_shows(self, title: str) -> bool:
+        return (self.grid_stack.currentWidget() is self.grid_panel
+                and self.grid_panel.kind is PanelKind.ERROR and self.grid_panel.title == title)
+
+    def _show_grid_panel(self, title: str, why: str = "", *, kind: PanelKind = PanelKind.INFO,
+                         remedy: Remedy = Remedy.NONE) -> None:
+        self.grid_panel.show_state(title, why, kind=kind, remedy=remedy)
+        self.grid_stack.setCurrentWidget(self.grid_panel)
+
+    def _grid_panel_action(self, remedy: Remedy) -> None:
+        if remedy is Remedy.EDIT_CREDENTIALS:
+            self.editCredentialsRequested.emit()
+        elif remedy is Remedy.RELOAD_PRODUCTS:
+            self.reload_products()
+        else:
+            self.refresh()
+
+    # ---- the image server as a whole ----------------------------------------------------
+
+    def _picture_loaded(self, key: object, *_: object) -> None:
+        if isinstance(key, int) and self.image_model.row_of(key) is not None:
+            self._health.loaded()
+
+    def _picture_failed(self, key: object, url: str, message: str) -> None:
+        if isinstance(key, int) and self.image_model.row_of(key) is not None:
+            self._health.failed(url)
+            if self._health.failing and self.pictures_banner.isHidden():
+                self._set_pictures_failing(True)
+
+    def _set_pictures_failing(self, failing: bool) -> None:
+        """One banner instead of a red badge on every card; the cards stay quiet meanwhile."""
+        was = not self.pictures_banner.isHidden()
+        if failing:
+            host = self._health.host or "the image server"
+            self.pictures_banner.show_message(f"Pictures can't be loaded from {host}.",
+                                              "Retry all")
+        else:
+            self.pictures_banner.hide()
+        self.grid.itemDelegate().quiet_failures = failing
+        self.grid.viewport().update()
+        if failing != was:
+            self.picturesFailingChanged.emit(self._health.host if failing else "")
+
+    def retry_all_pictures(self) -> int:
+        """Asks again for every picture that failed; the banner comes back if they fail again.
+
+        Requests still under way are dropped first (their late failure would undo the retry);
+        the repaint asks again for every card on screen."""
+        self.session.thumbnails.clear()
+        self._health.reset()
+        self._set_pictures_failing(False)
+        count = self.image_model.retry_failed_pictures()
+        self.grid.viewport().update()
+        return count
 
     # ---- selection and details ----------------------------------------------------------
 

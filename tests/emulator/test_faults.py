@@ -106,3 +106,12 @@ def _cdn_url_of_product_3(emulator: StoreEmulator) -> str:
     finally:
         emulator.faults = faults
     return str(image["standard_url"])
+
+
+def test_an_injected_500_can_carry_any_message(emulator: StoreEmulator) -> None:
+    long_message = "The upstream said no. " * 250
+    emulator.faults = Faults(error_rate=1.0, error_message=long_message)
+    with oauth_client(emulator) as api:
+        response = api.get("/products/1/images")
+    assert response.status_code == 500
+    assert response.json()[0]["message"] == long_message

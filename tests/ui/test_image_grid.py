@@ -42,22 +42,35 @@ def test_scrolling_fetches_the_cards_that_come_into_view(qtbot: QtBot, emulator,
     assert middle not in fetched  # jumped over, never painted
 
 
+def _loader_idle(loader) -> bool:  # type: ignore[no-untyped-def]
+    """Nothing waiting and nothing under way (reads the loader's own books, under its lock)."""
+    with loader._lock:
+        return not loader._pending and not loader._in_flight
+
+
 def test_switching_product_drops_the_old_products_requests(qtbot: QtBot, emulator_factory,
                                                           open_store, gui_thread_guard) -> None:
-    # A slow CDN keeps requests waiting in the queue when the product changes.
+    # A slow CDN keeps requests waiting in the queue when the product changes: six under way
+    # for two seconds each, the rest of the screen waiting behind them.
     with gui_thread_guard.paused():
-        emulator = emulator_factory(catalog="demo", cdn_latency_ms=150)
+        emulator = emulator_factory(catalog="demo", cdn_latency_ms=2000)
     page = open_store(emulator, product_id=1)
-    qtbot.waitUntil(lambda: len(page.session.thumbnails.pending_keys()) > 3, timeout=5000)
-    waiting = set(page.session.thumbnails.pending_keys()) - {1}  # 1 is also the list's picture
-    page.open_product_id(4)  # 50 images
-    assert page.session.thumbnails.pending_keys() == []
+    loader = page.session.thumbnails
+    qtbot.waitUntil(lambda: len(loader.pending_keys()) > 3, timeout=15000)
+    # What waits, and the switch, in one step: a worker taking a request in between would be
+    # counted as "waiting" and then seen fetched (the race that made this test flaky).
+    with loader._lock:
+        waiting = set(loader.pending_keys()) - {1}  # 1 is also the list's picture
+        page.open_product_id(4)  # 50 images
+        assert loader.pending_keys() == []
+    emulator.config.cdn_latency_ms = 0
     qtbot.waitUntil(lambda: page.images_ready and page.image_model.product_id == 4,
-                    timeout=10000)
+                    timeout=15000)
     settle_pictures(qtbot, page)
-    qtbot.wait(400)  # let the requests that were already under way finish
+    # Instead of a fixed pause: wait until every request, old product's included, is done.
+    qtbot.waitUntil(lambda: _loader_idle(loader), timeout=15000)
     # What was still waiting for product 1 was never fetched; product 4's cards loaded.
-    assert not waiting & set(cdn_image_ids(emulator, 1))
+    assert waiting and not waiting & set(cdn_image_ids(emulator, 1))
     assert set(page.grid.visible_image_ids()) <= set(cdn_image_ids(emulator, 4))
     assert page.grid.visible_pictures_settled() == (True, 0)
 

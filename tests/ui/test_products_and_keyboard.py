@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.ui.product_model import PAGE_SIZE, ProductListModel, ProductRoles
@@ -20,10 +21,11 @@ def test_search_by_name_or_sku(qtbot: QtBot, emulator, open_store, gui_thread_gu
     qtbot.keyClicks(page.search_field, "mug")
     qtbot.waitUntil(lambda: page.product_model.rowCount() == 2, timeout=10000)
     assert _names(page.product_model) == ["Ceramic Coffee Mug", "Enamel Camp Mug"]
+    assert page.product_status.text() == "2 products match “mug”"
     page.search_field.setText("BEAN-001")
     qtbot.waitUntil(lambda: _names(page.product_model) == ["Wool Beanie"], timeout=10000)
     page.search_field.setText("no such thing")
-    qtbot.waitUntil(lambda: page.product_status.text() == "No products match.", timeout=10000)
+    qtbot.waitUntil(lambda: page.product_status.text() == "No products match “no such thing”.", timeout=10000)
     assert page.product_model.rowCount() == 0
 
 
@@ -67,13 +69,16 @@ def test_status_bar_tells_store_product_counts_budget(qtbot: QtBot, emulator, op
     page = open_store(emulator, product_id=1)
     window = page.window()
     status = window.status
-    qtbot.waitUntil(lambda: status.store_images_label.text().startswith("Store:"), timeout=10000)
+    qtbot.waitUntil(lambda: status.store_images_label.text() != "", timeout=10000)
     assert status.store_label.text() == "Test store"
     assert status.images_label.text() == "300 images"
+    assert status.store_images_label.text().endswith(" images in the store")
     qtbot.waitUntil(lambda: status.product_label.text() == "Canvas Tote Bag", timeout=10000)
-    assert status.budget_label.text().startswith("API budget ")
-    assert status.budget_label.text().endswith("/150")
-    assert "Online" in status.online_label.text()
+    # The budget is in the connection note's tooltip, not in the text.
+    assert status.connection_label.text() == "● Connected"
+    assert "API requests left: " in status.connection_label.toolTip()
+    assert " of 150 " in status.connection_label.toolTip()
+    assert "API" not in " ".join(label.text() for label in status.findChildren(QLabel))
 
 
 def test_keyboard_moves_selects_and_zooms(qtbot: QtBot, emulator, open_store,
@@ -109,7 +114,7 @@ def test_controls_have_accessible_names(qtbot: QtBot, emulator, open_store,
     page = open_store(emulator)
     window = page.window()
     for widget in (page.search_field, page.product_view, page.grid, page.details,
-                   window.size_slider, window.status.budget_label):
+                   window.size_slider, window.status.connection_label):
         assert widget.accessibleName(), widget
 
 
