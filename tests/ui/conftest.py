@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from app.api.auth import OAuthCredentials
@@ -13,6 +14,7 @@ from app.credentials import CredentialStore
 from app.services.session import StoreInfo
 from app.services.store_registry import StoreRegistry
 from app.store_emulator import StoreEmulator
+from app.ui.connect_dialog import ConnectDialog
 from app.ui.main_window import MainWindow
 from app.ui.store_page import StorePage
 from app.ui.window_state import WindowStateFile
@@ -70,3 +72,15 @@ def cdn_image_ids(emulator: StoreEmulator, product_id: int) -> list[int]:
         if request.path.startswith(prefix):
             ids.append(int(request.path[len(prefix):].split("/", 1)[0]))
     return ids
+
+
+def when_dialog_opens(window: MainWindow, act: Callable[[ConnectDialog], None]) -> None:
+    """Runs `act` on the connect dialog once it is up (its exec() holds the test's call)."""
+    def poll() -> None:
+        dialog = window.findChild(ConnectDialog)
+        if dialog is not None and dialog.isVisible():
+            act(dialog)
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)

@@ -19,7 +19,7 @@ from app.services.problems import MAX_SERVER_TEXT, Remedy, explain
 from app.services.session import StoreInfo
 from app.store_emulator import Faults
 from app.ui.store_page import StorePage
-from tests.ui.conftest import oauth_for, settle_pictures
+from tests.ui.conftest import oauth_for, settle_pictures, when_dialog_opens
 
 LONG_WORDS = "The upstream image service refused the request for reasons. " * 85  # ~5,100
 LONG_BLOB = "x" * 5000  # no place to break a line
@@ -141,8 +141,16 @@ def test_wrong_credentials_offer_to_edit_them_once(qtbot: QtBot, emulator, make_
     assert not TECHNICAL.search(_main_text(panel))
     assert "Status: 401" in panel.details
     assert window.status.connection_label.text() == "● Access refused"
+    opened: list[str] = []
+
+    def look_and_cancel(dialog) -> None:  # type: ignore[no-untyped-def]
+        opened.append(dialog.store_hash_field.text())
+        dialog.reject()
+
+    when_dialog_opens(window, look_and_cancel)
     with qtbot.waitSignal(page.editCredentialsRequested, timeout=1000):
         qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
+    assert opened == [emulator.config.store_hash]  # the store's own credentials, to edit
     # The product list's own panel, inside its area, does not repeat the same message.
     assert page.product_stack.currentWidget() is page.product_panel
     assert page.product_panel.title == "No products to show"
@@ -161,8 +169,16 @@ def test_a_product_list_failure_has_its_own_panel(qtbot: QtBot, emulator, make_w
                     timeout=10000)
     panel = page.product_panel
     assert panel.title == "The store did not accept the saved credentials"
+    opened: list[str] = []
+
+    def look_and_cancel(dialog) -> None:  # type: ignore[no-untyped-def]
+        opened.append(dialog.store_hash_field.text())
+        dialog.reject()
+
+    when_dialog_opens(window, look_and_cancel)
     with qtbot.waitSignal(page.editCredentialsRequested, timeout=1000):
         qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
+    assert opened == [emulator.config.store_hash]  # the store's own credentials, to edit
     # The grid says there is no product to show, and does not ask to choose one.
     assert page.grid_panel.title == "No product to show"
     assert page.grid_panel.kind.value == "info"

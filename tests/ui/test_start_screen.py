@@ -17,7 +17,7 @@ from app.ui.connect_dialog import KEEP_SECRET_HINT, ConnectDialog
 from app.ui.main_window import MainWindow
 from app.ui.start_screen import SESSION_ONLY
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.conftest import oauth_for
+from tests.ui.conftest import oauth_for, when_dialog_opens
 
 
 def _saved(emulator, label: str = "Emulated shop") -> SavedStore:  # type: ignore[no-untyped-def]
@@ -63,7 +63,8 @@ def test_without_saved_stores_two_clear_choices_and_nothing_that_needs_a_store(
     # Toolbar actions that need a store are hidden, not greyed; nothing says "Online".
     assert not any(action.isVisible() for action in window.store_actions)
     assert not window.toolbar.isVisible()
-    assert "online" not in _visible_texts(window.status).lower()
+    texts = _visible_texts(window.status).lower()
+    assert "online" not in texts and "connected" not in texts
 
 
 def test_back_to_stores_hides_the_store_actions_and_the_online_state(
@@ -72,10 +73,11 @@ def test_back_to_stores_hides_the_store_actions_and_the_online_state(
     window.open_store(StoreInfo("Test store", oauth_for(emulator)))
     _wait_open(qtbot, window)
     assert all(action.isVisible() for action in window.store_actions)
-    assert "Online" in _visible_texts(window.status)
+    qtbot.waitUntil(lambda: "Connected" in _visible_texts(window.status))
     window.show_start()
     assert not any(action.isVisible() for action in window.store_actions)
-    assert "online" not in _visible_texts(window.status).lower()
+    texts = _visible_texts(window.status).lower()
+    assert "online" not in texts and "connected" not in texts
 
 
 def test_enter_opens_the_selected_store_and_tab_goes_through_every_control(
@@ -150,16 +152,6 @@ def test_a_damaged_list_of_stores_is_kept_aside_said_and_never_overwritten(
         assert [s.label for s in _registry(tmp_path).stores()] == ["Emulated shop"]
 
 
-def when_dialog_opens(window: MainWindow, act: Callable[[ConnectDialog], None]) -> None:
-    """Runs `act` on the connect dialog once it is up (its exec() holds the test's call)."""
-    def poll() -> None:
-        dialog = window.findChild(ConnectDialog)
-        if dialog is not None and dialog.isVisible():
-            act(dialog)
-        else:
-            QTimer.singleShot(10, poll)
-
-    QTimer.singleShot(0, poll)
 
 
 def test_edit_credentials_of_the_open_store_after_a_refusal(qtbot: QtBot, make_window, emulator,
