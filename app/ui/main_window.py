@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start_screen)
         self.status.set_store("No store")
         self.status.set_product("", None)
+        self.status.show_selection(0, 0)
         self.status.set_store_image_count(None)
         self.status.set_rate_limit(None)
         self._set_store_actions_enabled(False)
@@ -327,6 +328,8 @@ class MainWindow(QMainWindow):
         session.onlineChanged.connect(self.status.set_online)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)
+        page.selectionCountChanged.connect(
+            lambda count: self.status.show_selection(count, page.image_model.rowCount()))
         page.grid.pictureWidthChanged.connect(self._grid_width_changed)
         page.grid.picture_width = self.size_slider.value()
         self.stack.addWidget(page)

@@ -13,6 +13,7 @@ class StoreStatusBar(QStatusBar):
         self.store_label = self._add("Store", "No store")
         self.product_label = self._add("Product", "")
         self.images_label = self._add("Images of this product", "")
+        self.selection_label = self._add("Selected images", "")
         self.store_images_label = self._add("Images in the store", "")
         self.budget_label = self._add("API requests left in this window", "")
         self.online_label = self._add("Connection", "")
@@ -31,6 +32,10 @@ class StoreStatusBar(QStatusBar):
         self.product_label.setText(name)
         self.images_label.setText("" if image_count is None else
                                   f"{image_count} image{'s' if image_count != 1 else ''}")
+
+    def show_selection(self, selected: int, total: int) -> None:
+        """"12 of 300 selected"; nothing when nothing is selected."""
+        self.selection_label.setText(f"{selected} of {total} selected" if selected else "")
 
     def set_store_image_count(self, count: int | None) -> None:
         self.store_images_label.setText("" if count is None else f"Store: {count:,} images")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QLabel, QLineEdit, QListView, QSplitter, QVBoxLayout, QWidget)
 
 from app.api.models import Product, ProductImage
@@ -12,6 +12,8 @@ from app.ui.details_pane import DetailsPane
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.product_model import PICTURE_SIZE, ProductListModel, ProductRoles
+
+MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
 
 
 class StorePage(QWidget):
@@ -62,9 +64,9 @@ class StorePage(QWidget):
         self.image_model = ImageListModel(session.thumbnails, self)
         self.grid = ImageGridView()
         self.grid.set_loader(session.thumbnails)
+        self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.grid.selectionModel().currentChanged.connect(lambda *_: self._show_details())
         self.grid_header = QLabel("Choose a product to see its images.")
         self.grid_header.setAccessibleName("Image grid heading")
         grid_area = QWidget()
@@ -76,7 +78,11 @@ class StorePage(QWidget):
         # Details
         self.details = DetailsPane()
         self.details.set_loader(session.side_pictures)
+        self.details.set_inspector(session.inspect_rendition)
 
+        # The grid keeps three default cards across; the side panes give way to it.
+        grid_area.setMinimumWidth(self.grid.width_for_columns(MIN_GRID_COLUMNS))
+        products.setMinimumWidth(180)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(products)
         splitter.addWidget(grid_area)
@@ -84,6 +90,7 @@ class StorePage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 760, 280])
         splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -172,8 +179,12 @@ class StorePage(QWidget):
         self.product_model.update_image_count(product_id, len(images))
         self._update_header()
         if images:
-            self.grid.setCurrentIndex(self.image_model.index(0))
-            self.grid.clearSelection()
+            # Keyboard focus starts on the first card, but nothing is selected: the details
+            # pane shows the product at a glance until the merchant picks a card.
+            self.grid.selectionModel().setCurrentIndex(
+                self.image_model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self._show_details()
+        self.selectionCountChanged.emit(0)
         self.imagesLoaded.emit(product_id, len(images))
 
     @property
@@ -208,12 +219,22 @@ class StorePage(QWidget):
         self._show_details()
 
     def _show_details(self) -> None:
-        index = self.grid.currentIndex()
-        if not index.isValid():
-            self.details.show_image(None)
-            return
-        self.details.show_image(index.data(ImageRoles.Image), index.data(ImageRoles.Position),
-                                index.data(Qt.ItemDataRole.DecorationRole))
+        """The details pane shows what is selected: one image, a summary, or the product."""
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        model = self.image_model
+        if not rows:
+            if self.images_ready and not self.images_failed:
+                self.details.show_overview(model.images())
+            else:
+                self.details.show_image(None)
+        elif len(rows) == 1:
+            index = model.index(rows[0])
+            self.details.show_image(index.data(ImageRoles.Image), rows[0] + 1,
+                                    model.rowCount(), index.data(Qt.ItemDataRole.DecorationRole))
+        else:
+            self.details.show_selection(
+                [model.image_at(row) for row in rows], model.rowCount(),
+                [model.index(row).data(Qt.ItemDataRole.DecorationRole) for row in rows[:4]])
 
     def sizeHint(self) -> QSize:
         return QSize(1280, 800)
