@@ -240,7 +240,7 @@ class DetailsPane(QScrollArea):
         url = image.rendition_url(box.width())
         if url and self._loader is not None:
             self._loader.request(("detail", image.id), url, box)
-        elif not url:
+        elif not url and not self.preview.picture_rects():
             self.preview.set_message("This image has no picture on the store.")
         largest = image.rendition_url(1 << 30)
         if largest and self._inspect is not None:

@@ -1,0 +1,136 @@
+"""Card layout: even gutters at every size, nothing overlapping on small cards, three columns
+in a 900 px window, and the product list's pictures sharp and untinted."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPixmap
+from pytestqt.qtbot import QtBot
+
+from app.ui.card_delegate import CardGeometry
+from app.ui.image_grid import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
+from app.ui.store_page import StorePage
+from tests.ui.conftest import oauth_for, settle_pictures
+
+SIZES = [MIN_PICTURE_WIDTH, 60, 79, 80, DEFAULT_PICTURE_WIDTH, 170, 260, MAX_PICTURE_WIDTH]
+
+
+def first_row_cards(page: StorePage) -> list[QRect]:
+    grid, model = page.grid, page.image_model
+    cards = [grid.card_rect(model.index(row)) for row in range(min(40, model.rowCount()))]
+    return [card for card in cards if card.top() == cards[0].top()]
+
+
+def test_cards_have_even_gutters_at_every_size(qtbot: QtBot, emulator, open_store,
+                                               gui_thread_guard) -> None:
+    page = open_store(emulator, product_id=1)
+    grid = page.grid
+    for width in SIZES + [DEFAULT_PICTURE_WIDTH]:
+        grid.picture_width = width
+        qtbot.waitUntil(lambda: first_row_cards(page)[0].width()
+                        == grid._delegate.geometry().size.width() - 2, timeout=5000)
+        grid.doItemsLayout()
+        cards = first_row_cards(page)
+        viewport = grid.viewport().width()
+        left = cards[0].left()
+        right = viewport - 1 - cards[-1].right()
+        gaps = [b.left() - a.right() - 1 for a, b in zip(cards, cards[1:])]
+        slack = len(cards) + 2  # integer division spreads a remainder over the columns
+        for gap in gaps + [right]:
+            assert abs(gap - left) <= slack, (width, left, gaps, right)
+        # The columns fill the width: no room is left for another card.
+        assert right < cards[0].width(), (width, right)
+        # Rows are spaced too: the second row's card starts below the first one's.
+        second = grid.card_rect(page.image_model.index(len(cards)))
+        assert second.left() == cards[0].left() and second.top() > cards[0].bottom() + 4
+
+
+def test_small_cards_overlap_nothing_and_hide_text_that_cannot_be_read(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QFont
+    small = QFont()
+    small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
+    metrics = QFontMetrics(small)
+    for width in range(MIN_PICTURE_WIDTH, MAX_PICTURE_WIDTH + 1, 2):
+        geometry = CardGeometry(width, metrics.height())
+        card = QRect(0, 0, geometry.size.width(), geometry.size.height())
+        picture = geometry.picture_rect(card)
+        star = geometry.star_rect(picture)
+        assert QRect(picture).contains(star.toAlignedRect()), width
+        for position in ("1", "42", "300", "1000"):
+            pill = geometry.pill_rect(picture, metrics.horizontalAdvance(position))
+            if pill is not None:
+                assert not pill.intersects(star), (width, position)
+                assert picture.contains(pill.toAlignedRect())
+        # Two lines of alt text only where a word or two fit; none on the smallest cards.
+        assert geometry.text_lines == (0 if width < 80 else 2)
+        if geometry.text_lines:
+            assert geometry.text_rect(card).bottom() <= card.bottom()
+    assert CardGeometry(MIN_PICTURE_WIDTH, metrics.height()).text_lines == 0
+    # The default card still shows the position of a three-digit image.
+    default = CardGeometry(DEFAULT_PICTURE_WIDTH, metrics.height())
+    picture = default.picture_rect(QRect(QRect(0, 0, 200, 300)))
+    assert default.pill_rect(picture, metrics.horizontalAdvance("300")) is not None
+
+
+def test_a_900_px_window_keeps_three_columns_of_default_cards(qtbot: QtBot, emulator,
+                                                             make_window,
+                                                             gui_thread_guard) -> None:
+    from app.services.session import StoreInfo
+
+    window = make_window()
+    window.resize(900, 620)
+    page = window.open_store(StoreInfo("Test store", oauth_for(emulator)), 1)
+    qtbot.waitUntil(lambda: page.images_ready, timeout=15000)
+    qtbot.waitUntil(lambda: window.width() == 900, timeout=5000)
+    assert page.grid.picture_width == DEFAULT_PICTURE_WIDTH
+    page.grid.doItemsLayout()
+    assert len(first_row_cards(page)) >= 3
+    # The window did not grow to make room, and the details pane is still there.
+    assert window.width() == 900
+    assert page.details.width() >= 150
+
+
+def test_product_list_asks_for_pictures_by_device_pixels(qtbot: QtBot, emulator, open_store,
+                                                         gui_thread_guard) -> None:
+    page = open_store(emulator, product_id=1)
+    model = page.product_model
+    first = model.product_at(0)
+    loader = page.session.side_pictures
+    qtbot.waitUntil(lambda: first.id in model._pictures, timeout=10000)
+    tiny_paths = {r.path for r in emulator.cdn_requests()}
+    assert any(path in first.primary_image.tiny_url for path in tiny_paths)
+    # On a 2x screen the 44 px tile is 88 device pixels: the tiny rendition would be blurred.
+    with qtbot.waitSignal(loader.loaded, timeout=10000,
+                          check_params_cb=lambda key, url, image, width: key == ("product", first.id)) \
+            as arrived:
+        model.set_device_pixel_ratio(2.0)
+        model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+    key, url, image, box_width = arrived.args
+    assert url == first.primary_image.standard_url
+    assert box_width == 88
+    icon = model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+    pixmap = icon.pixmap(QSize(44, 58), 2.0)
+    assert pixmap.devicePixelRatio() == 2.0 and pixmap.width() > 44
+
+
+def test_the_selected_products_picture_is_not_tinted(qtbot: QtBot, emulator, open_store,
+                                                     gui_thread_guard) -> None:
+    page = open_store(emulator, product_id=1)
+    view, model = page.product_view, page.product_model
+    qtbot.waitUntil(lambda: model.product_at(0).id in model._pictures, timeout=10000)
+    index = model.index(0)
+    view.setCurrentIndex(index)
+    assert view.selectionModel().isSelected(index)
+    decoration = model.data(index, Qt.ItemDataRole.DecorationRole)
+    source = (decoration if isinstance(decoration, QPixmap)
+              else decoration.pixmap(QSize(44, 58))).toImage()
+    # A pixel of the picture's own background, as the store made it.
+    expected = source.pixelColor(source.width() // 10, source.height() // 10)
+    shot = view.viewport().grab(view.visualRect(index)).toImage()
+    colours = {(c.red(), c.green(), c.blue()) for c in
+               (shot.pixelColor(x, y) for x in range(shot.width()) for y in range(shot.height()))}
+
+    def close(c: tuple[int, int, int], e: QColor) -> bool:
+        return all(abs(a - b) <= 3 for a, b in zip(c, (e.red(), e.green(), e.blue())))
+
+    assert any(close(colour, expected) for colour in colours), expected.name()
