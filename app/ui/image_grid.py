@@ -60,7 +60,6 @@ class ImageGridView(QListView):
         self.context_menu = ImageContextMenu(self)
         self.context_menu.previewRequested.connect(self._preview_image_id)
         self.preview: Loupe | None = None
-        self.doubleClicked.connect(self.open_preview)
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         self._loader = loader
@@ -138,6 +137,14 @@ class ImageGridView(QListView):
             event.accept()
         else:
             event.ignore()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            self.open_preview(index)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, modifiers = event.key(), event.modifiers()

@@ -67,6 +67,7 @@ class StorePage(QWidget):
         self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.image_model.dataChanged.connect(self._pictures_changed)
         self.grid_header = QLabel("Choose a product to see its images.")
         self.grid_header.setAccessibleName("Image grid heading")
         grid_area = QWidget()
@@ -217,6 +218,12 @@ class StorePage(QWidget):
     def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self.selectionCountChanged.emit(len(self.grid.selectionModel().selectedIndexes()))
         self._show_details()
+
+    def _pictures_changed(self, first, last, roles) -> None:  # type: ignore[no-untyped-def]
+        """A picture of the multi-selection strip arrived: show it."""
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        if len(rows) > 1 and any(first.row() <= row <= last.row() for row in rows[:4]):
+            self._show_details()
 
     def _show_details(self) -> None:
         """The details pane shows what is selected: one image, a summary, or the product."""
