@@ -289,8 +289,7 @@ class ImageGridView(QListView):
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
         self._fit_grid()
-        if self.preview_is_open():
-            self.preview.setGeometry(self.rect())
+
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)

@@ -24,15 +24,20 @@ MARGIN = 16
 
 
 class Loupe(QWidget):
-    """A child of the grid that covers it while open; the grid stays underneath."""
+    """Covers the grid while open (the grid stays underneath, scroll bar included).
+
+    It is a sibling of the widget it covers, so the covered widget's own children (a scroll
+    area raises its scroll bars) never show through it.
+    """
 
     #: The row shown changed (the grid selects it, so the details pane follows).
     rowChanged = Signal(int)
     #: Closed on this row.
     closed = Signal(int)
 
-    def __init__(self, model: ImageListModel, parent: QWidget) -> None:
-        super().__init__(parent)
+    def __init__(self, model: ImageListModel, covers: QWidget) -> None:
+        super().__init__(covers)
+        self._covers = covers
         self._model = model
         self._loader: ThumbnailLoader | None = None
         self._row = -1
@@ -45,7 +50,7 @@ class Loupe(QWidget):
         self.setAccessibleDescription("Left and Right arrows: previous and next image. "
                                       "Esc or Space: close.")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
-        parent.installEventFilter(self)
+        covers.installEventFilter(self)
         self.hide()
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
@@ -69,7 +74,10 @@ class Loupe(QWidget):
         return self._model.image_at(self._row) if 0 <= self._row < count else None
 
     def open_at(self, row: int) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        host = self._covers.parentWidget() or self._covers
+        if self.parentWidget() is not host:
+            self.setParent(host)
+        self._follow()
         self.show()
         self.raise_()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -98,7 +106,7 @@ class Loupe(QWidget):
     def close_loupe(self) -> None:
         if self.isVisible():
             self.hide()
-            self.parentWidget().setFocus(Qt.FocusReason.OtherFocusReason)
+            self._covers.setFocus(Qt.FocusReason.OtherFocusReason)
             self.closed.emit(self._row)
 
     def _device_box(self) -> QSize:
@@ -200,10 +208,17 @@ class Loupe(QWidget):
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's name
         return False  # Tab stays in the loupe while it covers the grid
 
+    def _follow(self) -> None:
+        """Takes the covered widget's place."""
+        if self.parentWidget() is self._covers:
+            self.setGeometry(self._covers.rect())
+        else:
+            self.setGeometry(self._covers.geometry())
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize \
+        if watched is self._covers and event.type() in (QEvent.Type.Resize, QEvent.Type.Move) \
                 and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+            self._follow()
         return False
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
