@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from PySide6.QtCore import QDateTime, QLocale, QRect, QSize, Qt
+from PySide6.QtCore import QDateTime, QLocale, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -28,6 +28,7 @@ PREVIEW_REQUEST = QSize(320, 416)
 STRIP_LENGTH = 4
 STRIP_GAP = 6
 MISSING_ALT_STYLE = "color: #b06000;"
+FACTS_DELAY_MS = 250
 
 #: (url, on_success, on_failure) -> Task: reads a rendition's facts on a worker.
 Inspector = Callable[[str, Callable[[RenditionFacts | None], None],
@@ -127,6 +128,8 @@ class DetailsPane(QScrollArea):
         self._inspect: Inspector | None = None
         self._facts_task: Task | None = None
         self._image: ProductImage | None = None
+        self._facts_timer = QTimer(self, singleShot=True, interval=FACTS_DELAY_MS)
+        self._facts_timer.timeout.connect(self._ask_facts)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -182,8 +185,17 @@ class DetailsPane(QScrollArea):
         for row, (key, _caption) in enumerate(self.ROWS):
             self._form.setRowVisible(row, key in keys)
 
+    def _ask_facts(self) -> None:
+        image = self._image
+        largest = image.rendition_url(1 << 30) if image is not None else None
+        if largest and self._inspect is not None:
+            self._facts_task = self._inspect(
+                largest, lambda facts, image_id=image.id: self._facts_arrived(image_id, facts),
+                lambda error: None)  # unknown facts are left out, never guessed
+
     def _forget_image(self) -> None:
         self._image = None
+        self._facts_timer.stop()
         if self._facts_task is not None:
             self._facts_task.cancel()
             self._facts_task = None
@@ -242,11 +254,9 @@ class DetailsPane(QScrollArea):
             self._loader.request(("detail", image.id), url, box)
         elif not url and not self.preview.picture_rects():
             self.preview.set_message("This image has no picture on the store.")
-        largest = image.rendition_url(1 << 30)
-        if largest and self._inspect is not None:
-            self._facts_task = self._inspect(
-                largest, lambda facts, image_id=image.id: self._facts_arrived(image_id, facts),
-                lambda error: None)  # unknown facts are left out, never guessed
+        # Asked once the selection rests: arrowing through the grid must not queue a
+        # download per card passed on the way.
+        self._facts_timer.start()
 
     def show_selection(self, images: list[ProductImage], total: int,
                        pictures: list[QPixmap | None]) -> None:
