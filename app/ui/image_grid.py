@@ -256,7 +256,9 @@ class ImageGridView(QListView):
         card = self._delegate.geometry().size
         width = self.viewport().width()
         columns = self.columns_for_width(width)
-        gutter = max(MIN_GAP, (width - columns * card.width()) // (columns + 1))
+        # MIN_GAP decides the number of columns; a card wider than the view minus two
+        # gaps still gets equal (narrower) gutters.
+        gutter = max(0, (width - columns * card.width()) // (columns + 1))
         cell = QSize(card.width() + gutter, card.height() + min(gutter, MAX_ROW_GAP))
         if cell != self._delegate.cell_size or cell != self.gridSize():
             self._delegate.cell_size = cell

@@ -87,6 +87,12 @@ def test_a_900_px_window_keeps_three_columns_of_default_cards(qtbot: QtBot, emul
     assert page.grid.picture_width == DEFAULT_PICTURE_WIDTH
     page.grid.doItemsLayout()
     assert len(first_row_cards(page)) >= 3
+    # The largest card is centred even where two minimum gaps do not fit beside it.
+    page.grid.picture_width = MAX_PICTURE_WIDTH
+    page.grid.doItemsLayout()
+    [card] = first_row_cards(page)
+    right = page.grid.viewport().width() - 1 - card.right()
+    assert abs(card.left() - right) <= 2, (card.left(), right)
     # The window did not grow to make room, and the details pane is still there.
     assert window.width() == 900
     assert page.details.width() >= 150
