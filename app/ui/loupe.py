@@ -8,13 +8,14 @@ Left and Right move through the product's images; Esc or Space closes.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import (QColor, QFont, QFontMetrics, QImage, QKeyEvent, QMouseEvent, QPainter,
+                           QPaintEvent, QPixmap)
 from PySide6.QtWidgets import QWidget
 
 from app.api.models import ProductImage
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.image_model import ImageListModel
 from app.ui.details_pane import fit_rect
+from app.ui.image_model import ImageListModel
 
 BACKDROP = QColor(24, 24, 27, 242)
 TEXT = QColor("#f1f3f4")
@@ -49,7 +50,6 @@ class Loupe(QWidget):
         self.setAccessibleName("Large preview")
         self.setAccessibleDescription("Left and Right arrows: previous and next image. "
                                       "Esc or Space: close.")
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         covers.installEventFilter(self)
         self.hide()
 

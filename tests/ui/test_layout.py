@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.ui.card_delegate import CardGeometry
 from app.ui.image_grid import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
 from app.ui.store_page import StorePage
-from tests.ui.conftest import oauth_for, settle_pictures
+from tests.ui.conftest import oauth_for
 
 SIZES = [MIN_PICTURE_WIDTH, 60, 79, 80, DEFAULT_PICTURE_WIDTH, 170, 260, MAX_PICTURE_WIDTH]
 
@@ -108,9 +108,10 @@ def test_product_list_asks_for_pictures_by_device_pixels(qtbot: QtBot, emulator,
     tiny_paths = {r.path for r in emulator.cdn_requests()}
     assert any(path in first.primary_image.tiny_url for path in tiny_paths)
     # On a 2x screen the 44 px tile is 88 device pixels: the tiny rendition would be blurred.
-    with qtbot.waitSignal(loader.loaded, timeout=10000,
-                          check_params_cb=lambda key, url, image, width: key == ("product", first.id)) \
-            as arrived:
+    def for_first(key: object, url: str, image: object, width: int) -> bool:
+        return key == ("product", first.id)
+
+    with qtbot.waitSignal(loader.loaded, timeout=10000, check_params_cb=for_first) as arrived:
         model.set_device_pixel_ratio(2.0)
         model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
     key, url, image, box_width = arrived.args
