@@ -25,7 +25,7 @@ from app.ui.plain_text import plain_label, tooltip_text
 PREVIEW_HEIGHT = 240
 #: The box the preview asks the loader for, in logical pixels (times the device pixel ratio).
 PREVIEW_REQUEST = QSize(320, 416)
-STRIP_LENGTH = 4
+STRIP_LENGTH = 4  # pictures shown for a multi-selection
 STRIP_GAP = 6
 MISSING_ALT_STYLE = "color: #b06000;"
 FACTS_DELAY_MS = 250
@@ -70,16 +70,21 @@ class PicturePreview(QWidget):
         return self._message
 
     def picture_rects(self) -> list[QRect]:
-        """Where each picture is drawn (one, or a strip), in widget coordinates."""
+        """Where each picture is drawn, in widget coordinates: one fills the box, two sit
+        side by side, three or four share it two by two."""
         if not self._pictures:
             return []
         area = self.rect()
         count = len(self._pictures)
-        slot_width = (area.width() - (count - 1) * STRIP_GAP) // count
+        columns = 1 if count == 1 else 2
+        rows = 1 if count <= 2 else 2
+        slot_width = (area.width() - (columns - 1) * STRIP_GAP) // columns
+        slot_height = (area.height() - (rows - 1) * STRIP_GAP) // rows
         rects = []
         for number, picture in enumerate(self._pictures):
-            slot = QRect(area.left() + number * (slot_width + STRIP_GAP), area.top(),
-                         slot_width, area.height())
+            row, column = divmod(number, columns)
+            slot = QRect(area.left() + column * (slot_width + STRIP_GAP),
+                         area.top() + row * (slot_height + STRIP_GAP), slot_width, slot_height)
             rects.append(fit_rect(picture.deviceIndependentSize().toSize(), slot))
         return rects
 
