@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSize, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage  # noqa: E402
 
 from app.services.thumbnails import decode_thumbnail  # noqa: E402

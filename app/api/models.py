@@ -125,18 +125,8 @@ class ProductImage:
         return bool(self.tiny_url or self.thumbnail_url or self.standard_url or self.zoom_url)
 
     def rendition_url(self, min_width: int) -> str | None:
-        """The smallest rendition at least `min_width` wide (by the documented default sizes).
-
-        Store themes change the real sizes, so this only orders the four URLs; it never
-        parses dimensions out of them.
-        """
-        ladder = [(44, self.tiny_url), (220, self.standard_url), (386, self.thumbnail_url),
-                  (1280, self.zoom_url)]
-        available = [(w, url) for w, url in ladder if url]
-        for width, url in available:
-            if width >= min_width:
-                return url
-        return available[-1][1] if available else None
+        """The smallest rendition at least `min_width` wide (see `smallest_rendition`)."""
+        return smallest_rendition(self, min_width)
 
 
 @dataclass(frozen=True)
@@ -157,6 +147,22 @@ class ImageChanges:
 
     def __bool__(self) -> bool:
         return bool(self.to_json())
+
+
+def smallest_rendition(urls: "ProductImage | ImageUrls", min_width: int) -> str | None:
+    """The smallest rendition at least `min_width` wide (by the documented default sizes),
+    else the largest there is.
+
+    Store themes change the real sizes, so this only orders the four URLs; it never
+    parses dimensions out of them.
+    """
+    ladder = [(44, urls.tiny_url), (220, urls.standard_url), (386, urls.thumbnail_url),
+              (1280, urls.zoom_url)]
+    available = [(w, url) for w, url in ladder if url]
+    for width, url in available:
+        if width >= min_width:
+            return url
+    return available[-1][1] if available else None
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,10 @@ class ImageUrls:
             standard_url=_optional_str(data.get("standard_url")),
             tiny_url=_optional_str(data.get("tiny_url")),
         )
+
+    def rendition_url(self, min_width: int) -> str | None:
+        """The smallest rendition at least `min_width` wide (see `smallest_rendition`)."""
+        return smallest_rendition(self, min_width)
 
 
 @dataclass(frozen=True)

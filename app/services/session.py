@@ -21,6 +21,7 @@ from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import BlobCache
 from app.services.problems import clip
+from app.services.rendition_facts import RenditionFacts, RenditionInspector
 from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
 
@@ -69,6 +70,7 @@ class StoreSession(QObject):
                                   on_rate_limit=self.rateLimitChanged.emit)
         self.downloader = ImageDownloader(cancel=self._cancel)
         cache = BlobCache(cache_dir / "images") if cache_dir is not None else None
+        self.renditions = RenditionInspector(cache, self.downloader)
         #: The grid's pictures: many workers, requests dropped as cards scroll away.
         self.thumbnails = ThumbnailLoader(self.downloader, cache, workers=6, parent=self)
         #: Product-list pictures and the details pane: kept apart so the grid's
@@ -138,6 +140,13 @@ class StoreSession(QObject):
         # Urgent: the merchant clicked this product and is looking at an empty grid.
         return self._read("images", lambda: self.client.all_images(product_id),
                           on_success, on_failure, Priority.URGENT)
+
+    def inspect_rendition(self, url: str,
+                          on_success: Callable[[RenditionFacts | None], None],
+                          on_failure: Callable[[Exception], None]) -> Task:
+        """Pixel size, format and file size of one rendition (header only, on a worker)."""
+        return self.reads.submit("inspect-rendition", lambda: self.renditions.inspect(url),
+                                 on_success=on_success, on_failure=on_failure)
 
     def close(self) -> None:
         """Stops everything without waiting on the network: late answers are dropped."""

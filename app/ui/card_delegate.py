@@ -21,6 +21,7 @@ Index = QModelIndex | QPersistentModelIndex
 PICTURE_ASPECT = 1.3  # the CDN's portrait boxes (44x58, 220x290, 386x513) are ~3:4
 PADDING = 8
 TEXT_LINES = 2
+MIN_TEXT_WIDTH = 80  # narrower cards hide their alt text: two words would not fit
 
 CARD_BACKGROUND = QColor("#ffffff")
 CARD_BORDER = QColor("#dadce0")
@@ -45,9 +46,14 @@ class CardGeometry:
         return round(self.picture_width * PICTURE_ASPECT)
 
     @property
+    def text_lines(self) -> int:
+        """Two lines of alt text, or none on cards too narrow to read them."""
+        return TEXT_LINES if self.picture_width >= MIN_TEXT_WIDTH else 0
+
+    @property
     def size(self) -> QSize:
-        return QSize(self.picture_width + 2 * PADDING,
-                     self.picture_height + 3 * PADDING + TEXT_LINES * self.line_height)
+        text = 2 * PADDING + self.text_lines * self.line_height if self.text_lines else PADDING
+        return QSize(self.picture_width + 2 * PADDING, self.picture_height + PADDING + text)
 
     def picture_rect(self, card: QRect) -> QRect:
         return QRect(card.left() + PADDING, card.top() + PADDING,
@@ -56,7 +62,7 @@ class CardGeometry:
     def text_rect(self, card: QRect) -> QRect:
         top = card.top() + 2 * PADDING + self.picture_height
         return QRect(card.left() + PADDING, top, self.picture_width,
-                     TEXT_LINES * self.line_height)
+                     self.text_lines * self.line_height)
 
     def badge_rect(self, card: QRect) -> QRect:
         """The error badge: the middle of the picture, where a click means "retry"."""
@@ -64,6 +70,23 @@ class CardGeometry:
         picture = self.picture_rect(card)
         return QRect(picture.center().x() - side // 2, picture.center().y() - side // 2,
                      side, side)
+
+    def star_rect(self, picture: QRect) -> QRectF:
+        """The thumbnail star, in the picture's top-right corner."""
+        radius = max(5.0, min(12.0, picture.width() / 10))
+        inset = 2.0 if picture.width() < MIN_TEXT_WIDTH else 4.0
+        return QRectF(picture.right() + 1 - inset - 2 * radius, picture.top() + inset,
+                      2 * radius, 2 * radius)
+
+    def pill_rect(self, picture: QRect, text_width: int) -> QRectF | None:
+        """The position pill in the top-left corner; None where it would touch the star
+        (small cards: the position is in the tooltip and the details instead)."""
+        inset = 4.0
+        pill = QRectF(picture.left() + inset, picture.top() + inset, text_width + 10,
+                      self.line_height + 2)
+        if pill.right() + inset > self.star_rect(picture).left():
+            return None
+        return pill
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -73,6 +96,8 @@ class CardDelegate(QStyledItemDelegate):
         #: While a banner says the image server is failing, failed cards show a quiet
         #: placeholder instead of a red badge each.
         self.quiet_failures = False
+        #: Set by the view to the card plus its gutter; invalid until the view lays out.
+        self.cell_size = QSize()
         self._font = QFont()
         self._small_font = QFont()
         self._small_font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
@@ -81,14 +106,16 @@ class CardDelegate(QStyledItemDelegate):
         return CardGeometry(self.picture_width, QFontMetrics(self._small_font).height())
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return self.geometry().size
+        # The view's cell (card plus the gutter before it), so QListView's item rects tile
+        # the viewport and the card can sit with an even gutter on every side.
+        return QSize(self.cell_size) if self.cell_size.isValid() else self.geometry().size
 
     def card_rect(self, cell: QRect) -> QRect:
-        """The card, centred horizontally in its grid cell."""
+        """The card inside its cell: in the bottom-right corner, so the gutter before it
+        (left and above) is the cell's spare width and height, the same for every card."""
         size = self.geometry().size
         card = QRect(0, 0, size.width(), size.height())
-        card.moveTopLeft(cell.topLeft())
-        card.moveLeft(cell.left() + (cell.width() - size.width()) // 2)
+        card.moveBottomRight(cell.bottomRight())
         return card.adjusted(1, 1, -1, -1)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -118,10 +145,11 @@ class CardDelegate(QStyledItemDelegate):
         else:
             self._paint_placeholder(painter, picture_rect,
                                     "No picture" if state == PictureState.NONE else "Loading…")
-        self._paint_position(painter, picture_rect, index.data(ImageRoles.Position))
+        self._paint_position(painter, geometry, picture_rect, index.data(ImageRoles.Position))
         if image.is_thumbnail:
-            self._paint_star(painter, picture_rect)
-        self._paint_description(painter, geometry.text_rect(card), image)
+            self._paint_star(painter, geometry.star_rect(picture_rect))
+        if geometry.text_lines:
+            self._paint_description(painter, geometry.text_rect(card), image)
         painter.restore()
 
     def _paint_frame(self, painter: QPainter, rect: QRectF, selected: bool, hovered: bool,
@@ -166,12 +194,13 @@ class CardDelegate(QStyledItemDelegate):
                       QFontMetrics(self._small_font).height())
         painter.drawText(below, Qt.AlignmentFlag.AlignCenter, "Click to retry")
 
-    def _paint_position(self, painter: QPainter, picture: QRect, position: int) -> None:
+    def _paint_position(self, painter: QPainter, geometry: CardGeometry, picture: QRect,
+                        position: int) -> None:
         painter.setFont(self._small_font)
-        metrics = QFontMetrics(self._small_font)
         text = str(position)
-        pill = QRectF(picture.left() + 4, picture.top() + 4,
-                      metrics.horizontalAdvance(text) + 10, metrics.height() + 2)
+        pill = geometry.pill_rect(picture, QFontMetrics(self._small_font).horizontalAdvance(text))
+        if pill is None:
+            return
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(32, 33, 36, 190))
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
@@ -179,9 +208,9 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
-    def _paint_star(painter: QPainter, picture: QRect) -> None:
-        radius = max(7.0, min(12.0, picture.width() / 10))
-        center = QPointF(picture.right() - radius - 4, picture.top() + radius + 4)
+    def _paint_star(painter: QPainter, box: QRectF) -> None:
+        radius = box.width() / 2
+        center = box.center()
         star = QPolygonF()
         for point in range(10):
             r = radius if point % 2 == 0 else radius * 0.45

@@ -8,20 +8,23 @@ cards that scrolled away are dropped.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QWheelEvent
-from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyle, QWidget
 
+from app.api.models import ProductImage
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.card_delegate import PICTURE_ASPECT, CardDelegate
+from app.ui.card_delegate import PICTURE_ASPECT, CardDelegate, CardGeometry
+from app.ui.image_context_menu import ImageContextMenu
 from app.ui.image_model import ImageListModel, ImageRoles, PictureState
+from app.ui.loupe import Loupe
 
 MIN_PICTURE_WIDTH = 44    # the CDN's tiny rendition, shown 1:1
 MAX_PICTURE_WIDTH = 386   # the thumbnail rendition
 DEFAULT_PICTURE_WIDTH = 110
 ZOOM_STEP = 1.25
 MIN_GAP = 8        # pixels between cards, at least
-GRID_MARGIN = 2
+MAX_ROW_GAP = 16   # rows stay close even when one wide column leaves a wide gutter
 
 
 class ImageGridView(QListView):
@@ -43,17 +46,30 @@ class ImageGridView(QListView):
         self.setAccessibleName("Product images")
         self.setAccessibleDescription(
             "Images in storefront order. Arrow keys move, Shift extends the selection, "
-            "Ctrl+A selects all, Ctrl+plus and Ctrl+minus change the size.")
+            "Ctrl+A selects all, Esc clears it. Space shows the image large; the Menu key "
+            "or Shift+F10 opens its menu. Ctrl+plus and Ctrl+minus change the size.")
         self._delegate = CardDelegate(self)
         self.setItemDelegate(self._delegate)
         self._loader: ThumbnailLoader | None = None
+        self._preview_loader: ThumbnailLoader | None = None
         self._visible_timer = QTimer(self, singleShot=True, interval=0)
         self._visible_timer.timeout.connect(self._report_visible)
         self.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
         self.picture_width = DEFAULT_PICTURE_WIDTH
+        #: The card menu; editing screens add their verbs with add_actions / add_section.
+        self.context_menu = ImageContextMenu(self)
+        self.context_menu.previewRequested.connect(self._preview_image_id)
+        self.preview: Loupe | None = None
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         self._loader = loader
+
+    def set_preview_loader(self, loader: ThumbnailLoader | None) -> None:
+        """The loader of the large preview's pictures (not the grid's: its requests are
+        dropped as cards scroll away)."""
+        self._preview_loader = loader
+        if self.preview is not None:
+            self.preview.set_loader(loader)
 
     def image_model(self) -> ImageListModel | None:
         model = self.model()
@@ -64,6 +80,87 @@ class ImageGridView(QListView):
         if isinstance(model, ImageListModel):
             model.set_picture_size(self._device_picture_size())
             model.modelReset.connect(self._visible_timer.start)
+            model.modelReset.connect(self.close_preview)
+            self.preview = Loupe(model, self)
+            self.preview.set_loader(self._preview_loader)
+            self.preview.rowChanged.connect(self._preview_moved)
+
+    # ---- large preview, menu, keys ------------------------------------------------------
+
+    def open_preview(self, index: QModelIndex | None = None) -> None:
+        """Shows the image of `index` (default: the current card) over the grid."""
+        index = index if index is not None and index.isValid() else self.currentIndex()
+        if self.preview is None or not index.isValid():
+            return
+        self.setCurrentIndex(index)  # selects it, so the details pane shows the same image
+        self.preview.open_at(index.row())
+
+    def close_preview(self) -> None:
+        if self.preview is not None:
+            self.preview.close_loupe()
+
+    def preview_is_open(self) -> bool:
+        return self.preview is not None and self.preview.isVisible()
+
+    def _preview_image_id(self, image_id: int) -> None:
+        model = self.image_model()
+        if model is not None:
+            self.open_preview(model.index_of(image_id))
+
+    def _preview_moved(self, row: int) -> None:
+        index = self.model().index(row, 0)
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+
+    def selected_images(self) -> list[ProductImage]:
+        """The selected images in display order."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
+        model = self.image_model()
+        return [model.image_at(row) for row in rows] if model is not None else []
+
+    def show_context_menu(self, index: QModelIndex, global_position: QPoint) -> QMenu | None:
+        """The menu for `index`'s card: for the whole selection if the card is in it."""
+        if not index.isValid():
+            return None
+        if not self.selectionModel().isSelected(index):
+            self.setCurrentIndex(index)  # right-click on an unselected card selects it
+        return self.context_menu.popup(self.selected_images(), global_position, self)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            index = self.indexAt(event.pos())
+            position = event.globalPos()
+        else:
+            index = self.currentIndex()
+            position = self.viewport().mapToGlobal(self.card_rect(index).center())
+        if self.show_context_menu(index, position) is not None:
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            self.open_preview(index)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, modifiers = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Escape and self.selectionModel().hasSelection():
+            self.clearSelection()
+        elif key == Qt.Key.Key_Space and not modifiers:
+            self.open_preview()
+        elif key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and modifiers
+                                        == Qt.KeyboardModifier.ShiftModifier):
+            index = self.currentIndex()
+            self.show_context_menu(index, self.viewport().mapToGlobal(
+                self.card_rect(index).center()))
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     # ---- size ---------------------------------------------------------------------------
 
@@ -149,23 +246,52 @@ class ImageGridView(QListView):
             self._loader.retain(self.visible_image_ids())
 
     def _fit_grid(self) -> None:
-        """Spreads the columns over the whole width instead of leaving a ragged gap.
+        """Spreads the columns over the whole width with the same gutter everywhere.
 
-        Each grid cell gets an equal share of the viewport; the delegate centres its card in
-        the cell. Setting the grid size also relayouts the uniform-size cache.
+        n cards and n + 1 gutters fill the viewport: each cell is a card plus the gutter to
+        its left, and the card sits in the cell's right corner, so the left edge, the gaps
+        between cards and the right edge are equal (to a pixel or two of rounding). Rows get
+        the same gutter, capped so one wide column does not float in empty space.
         """
         card = self._delegate.geometry().size
-        available = max(1, self.viewport().width() - 2 * GRID_MARGIN)
-        columns = max(1, available // (card.width() + MIN_GAP))
-        cell_width = max(card.width() + MIN_GAP, available // columns)
-        grid = QSize(cell_width, card.height() + MIN_GAP)
-        if grid != self.gridSize():
-            self.setGridSize(grid)
+        width = self.viewport().width()
+        columns = self.columns_for_width(width)
+        # MIN_GAP decides the number of columns; a card wider than the view minus two
+        # gaps still gets equal (narrower) gutters.
+        gutter = max(0, (width - columns * card.width()) // (columns + 1))
+        cell = QSize(card.width() + gutter, card.height() + min(gutter, MAX_ROW_GAP))
+        if cell != self._delegate.cell_size or cell != self.gridSize():
+            self._delegate.cell_size = cell
+            self.setGridSize(cell)
+            self.scheduleDelayedItemsLayout()
         self._visible_timer.start()
+
+    def columns_for_width(self, viewport_width: int) -> int:
+        card = self._delegate.geometry().size
+        return max(1, (viewport_width - MIN_GAP) // (card.width() + MIN_GAP))
+
+    def width_for_columns(self, columns: int, picture_width: int = DEFAULT_PICTURE_WIDTH) -> int:
+        """The view width (frame and scroll bar included) that fits `columns` cards."""
+        card = CardGeometry(picture_width, self._delegate.geometry().line_height).size
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return (columns * card.width() + (columns + 1) * MIN_GAP + scroll_bar
+                + 2 * self.frameWidth())
+
+    def card_rect(self, index: QModelIndex) -> QRect:
+        """Where the card of `index` is drawn, in viewport coordinates."""
+        return self._delegate.card_rect(self.visualRect(index))
+
+    def indexAt(self, point: QPoint) -> QModelIndex:
+        # A click in a gutter is a click on the background, not on the card beside it.
+        index = super().indexAt(point)
+        if index.isValid() and not self.card_rect(index).contains(point):
+            return QModelIndex()
+        return index
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
         self._fit_grid()
+
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
@@ -180,7 +306,7 @@ class ImageGridView(QListView):
         model = self.image_model()
         if (index.isValid() and model is not None and event.button() == Qt.MouseButton.LeftButton
                 and index.data(ImageRoles.PictureState) == PictureState.FAILED):
-            badge = self._delegate.geometry().badge_rect(self._delegate.card_rect(self.visualRect(index)))
+            badge = self._delegate.geometry().badge_rect(self.card_rect(index))
             if badge.adjusted(-30, -4, 30, 24).contains(event.position().toPoint()):
                 model.retry_picture(index.data(ImageRoles.ImageId))
         super().mouseReleaseEvent(event)

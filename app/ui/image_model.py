@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage, QPixmap
 from app.api.models import ProductImage
 from app.services.thumbnails import ThumbnailLoader
 from app.ui.pixmap_cache import CachedPicture, PixmapCache
+from app.ui.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -114,7 +115,9 @@ class ImageListModel(QAbstractListModel):
             return image.description or image.image_file.rsplit("/", 1)[-1]
         if role == Qt.ItemDataRole.DecorationRole:
             return self._picture(image)
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(self._describe(index.row(), image))  # store text, not markup
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._describe(index.row(), image)
         if role == ImageRoles.Image:
             return image

@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start_screen)
         self.status.set_store("No store")
         self.status.set_product("", None)
+        self.status.show_selection(0, 0)
         self.status.set_store_image_count(None)
         self.status.set_rate_limit(None)
         # Without a store there is nothing to say about being online, or to act on.
@@ -605,6 +606,8 @@ class MainWindow(QMainWindow):
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)
+        page.selectionCountChanged.connect(
+            lambda count: self.status.show_selection(count, page.image_model.rowCount()))
         page.grid.pictureWidthChanged.connect(self._grid_width_changed)
         page.editCredentialsRequested.connect(self.edit_credentials)  # the 401/403 panel
         page.grid.picture_width = self.size_slider.value()

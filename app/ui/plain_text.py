@@ -86,3 +86,10 @@ class ElidedLabel(QLabel):
                                   int(self.alignment() | Qt.AlignmentFlag.AlignVCenter),
                                   self.palette(), self.isEnabled(), self.shown_text(),
                                   self.foregroundRole())
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text as typed, never as HTML."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app.api.models import Product
@@ -57,8 +57,11 @@ class ProductListModel(QAbstractListModel):
         # Image counts by product id, kept across searches; each asked for once per reload.
         self._counts: dict[int, int] = {}
         self._count_requested: set[int] = set()
-        self._pictures: dict[str, QPixmap] = {}  # by versioned URL: a new picture, a new key
-        self._blank: QPixmap | None = None
+        self._pictures: dict[str, QIcon] = {}  # by versioned URL: a new picture, a new key
+        self._blank: QIcon | None = None
+        app = QGuiApplication.instance()
+        #: Pictures are asked for at this many device pixels per pixel (2 on a HiDPI screen).
+        self.device_pixel_ratio = app.devicePixelRatio() if app is not None else 1.0
         session.side_pictures.loaded.connect(self._on_picture)
 
     @property
@@ -207,28 +210,50 @@ class ProductListModel(QAbstractListModel):
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
                                              Qt.ItemDataRole.AccessibleTextRole])
 
-    def _picture(self, product: Product) -> QPixmap:
-        url = product.primary_image.tiny_url if product.primary_image else None
-        pixmap = self._pictures.get(url) if url else None
-        if pixmap is not None:
-            return pixmap
+    def set_device_pixel_ratio(self, ratio: float) -> None:
+        """A new screen density: pictures are asked for again at the new size."""
+        if ratio != self.device_pixel_ratio:
+            self.device_pixel_ratio = ratio
+            self._pictures.clear()
+            self._blank = None
+            if self._products:
+                self.dataChanged.emit(self.index(0), self.index(len(self._products) - 1),
+                                      [Qt.ItemDataRole.DecorationRole])
+
+    def _device_picture_size(self) -> QSize:
+        return QSize(round(PICTURE_SIZE.width() * self.device_pixel_ratio),
+                     round(PICTURE_SIZE.height() * self.device_pixel_ratio))
+
+    def _picture(self, product: Product) -> QIcon:
+        box = self._device_picture_size()
+        primary = product.primary_image
+        url = primary.rendition_url(box.width()) if primary else None
+        icon = self._pictures.get(url) if url else None
+        if icon is not None:
+            return icon
         if url:
-            self._session.side_pictures.request(("product", product.id), url, PICTURE_SIZE)
+            self._session.side_pictures.request(("product", product.id), url, box)
         # A blank tile keeps every row's text aligned while loading, or with no picture.
         return self._placeholder
 
     @property
-    def _placeholder(self) -> QPixmap:
+    def _placeholder(self) -> QIcon:
         if self._blank is None:
-            self._blank = QPixmap(PICTURE_SIZE)
-            self._blank.fill(QColor("#f1f3f4"))
+            blank = QPixmap(self._device_picture_size())
+            blank.setDevicePixelRatio(self.device_pixel_ratio)
+            blank.fill(QColor("#f1f3f4"))
+            self._blank = untinted_icon(blank)
         return self._blank
 
     def _on_picture(self, key: object, url: str, image: QImage, box_width: int) -> None:
         if not (isinstance(key, tuple) and key[0] == "product"):
             return
         product_id = key[1]
-        self._pictures[url] = QPixmap.fromImage(image)
+        pixmap = QPixmap.fromImage(image)
+        # The box it was scaled for says how dense it is (a late answer from before a change
+        # of screen keeps its own density, so it is never drawn at twice its size).
+        pixmap.setDevicePixelRatio(max(1.0, box_width / PICTURE_SIZE.width()))
+        self._pictures[url] = untinted_icon(pixmap)
         row = self._row_of.get(product_id)
         if row is not None:
             index = self.index(row)
@@ -241,3 +266,12 @@ class ProductTileDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return QSize(1, super().sizeHint(option, index).height())
+
+
+def untinted_icon(pixmap: QPixmap) -> QIcon:
+    """An icon that looks the same selected: the view would tint a plain pixmap with the
+    selection colour, which changes the product's picture."""
+    icon = QIcon()
+    for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Active):
+        icon.addPixmap(pixmap, mode)
+    return icon

@@ -7,7 +7,7 @@ an image server that fails as a whole. Texts from the store are plain text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.api.models import Product, ProductImage
@@ -33,6 +33,8 @@ def _images(count: int) -> str:
 
 def _products(count: int) -> str:
     return f"{count:,} product{'s' if count != 1 else ''}"
+
+MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
 
 
 class StorePage(QWidget):
@@ -97,9 +99,10 @@ class StorePage(QWidget):
         self.image_model = ImageListModel(session.thumbnails, self)
         self.grid = ImageGridView()
         self.grid.set_loader(session.thumbnails)
+        self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.grid.selectionModel().currentChanged.connect(lambda *_: self._show_details())
+        self.image_model.dataChanged.connect(self._pictures_changed)
         self.grid_header = ElidedLabel()
         self.grid_header.setAccessibleName("Image grid heading")
         self.grid_panel = MessagePanel("Image grid")
@@ -121,7 +124,11 @@ class StorePage(QWidget):
         # Details
         self.details = DetailsPane()
         self.details.set_loader(session.side_pictures)
+        self.details.set_inspector(session.inspect_rendition)
 
+        # The grid keeps three default cards across; the side panes give way to it.
+        grid_area.setMinimumWidth(self.grid.width_for_columns(MIN_GRID_COLUMNS))
+        products.setMinimumWidth(180)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(products)
         splitter.addWidget(grid_area)
@@ -129,6 +136,7 @@ class StorePage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 760, 280])
         splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -285,13 +293,17 @@ class StorePage(QWidget):
             self._update_product_state()  # its panel no longer repeats the grid's: say it all
         if images:
             self.grid_stack.setCurrentWidget(self.grid)
-            self.grid.setCurrentIndex(self.image_model.index(0))
-            self.grid.clearSelection()
+            # Keyboard focus starts on the first card, but nothing is selected: the details
+            # pane shows the product at a glance until the merchant picks a card.
+            self.grid.selectionModel().setCurrentIndex(
+                self.image_model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
         else:
             self._show_grid_panel(
                 "This product has no images",
                 "Add pictures to it in the store's control panel (Products › Edit › Images), "
                 f"then {press_hint(REFRESH)}.")
+        self._show_details()
+        self.selectionCountChanged.emit(0)
         self.imagesLoaded.emit(product_id, len(images))
 
     @property
@@ -392,13 +404,29 @@ class StorePage(QWidget):
         self.selectionCountChanged.emit(len(self.grid.selectionModel().selectedIndexes()))
         self._show_details()
 
+    def _pictures_changed(self, first, last, roles) -> None:  # type: ignore[no-untyped-def]
+        """A picture of the multi-selection strip arrived: show it."""
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        if len(rows) > 1 and any(first.row() <= row <= last.row() for row in rows[:4]):
+            self._show_details()
+
     def _show_details(self) -> None:
-        index = self.grid.currentIndex()
-        if not index.isValid():
-            self.details.show_image(None)
-            return
-        self.details.show_image(index.data(ImageRoles.Image), index.data(ImageRoles.Position),
-                                index.data(Qt.ItemDataRole.DecorationRole))
+        """The details pane shows what is selected: one image, a summary, or the product."""
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        model = self.image_model
+        if not rows:
+            if self.images_ready and not self.images_failed:
+                self.details.show_overview(model.images())
+            else:
+                self.details.show_image(None)
+        elif len(rows) == 1:
+            index = model.index(rows[0])
+            self.details.show_image(index.data(ImageRoles.Image), rows[0] + 1,
+                                    model.rowCount(), index.data(Qt.ItemDataRole.DecorationRole))
+        else:
+            self.details.show_selection(
+                [model.image_at(row) for row in rows], model.rowCount(),
+                [model.index(row).data(Qt.ItemDataRole.DecorationRole) for row in rows[:4]])
 
     def sizeHint(self) -> QSize:
         return QSize(1280, 800)
