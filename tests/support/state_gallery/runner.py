@@ -1,0 +1,153 @@
+"""Runs gallery states one window at a time: size it, show it, drive it, measure it, grab it."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSize
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app.credentials import CredentialStore
+from app.services.store_registry import StoreRegistry
+from app.ui.main_window import MainWindow
+from tests.support.memory_keyring import MemoryKeyring
+
+from .stage import EmulatorPool, Stage, StateNotReached
+from .states import GalleryState
+
+SETTLE_MS = 80  # the last layout passes after a state's condition is met (not a wait for it)
+
+
+@dataclass
+class Shot:
+    """One state at one size and scale: what the window did, and where its picture is."""
+
+    state: str
+    size: str                  # "900x620": the logical size asked for
+    scale: int
+    png: str
+    width_requested: int
+    height_requested: int
+    width_before: int          # once shown at the requested size, before the state
+    height_before: int
+    width_after: int           # once the state was reached
+    height_after: int
+    min_size_hint_before: list[int]
+    min_size_hint_after: list[int]
+    minimum_size_after: list[int]  # what the layout forces on the window
+    reached: bool
+    problem: str | None = None
+    seconds: float = 0.0
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def widened(self) -> bool:
+        return self.width_after > self.width_before
+
+    @property
+    def took_requested_size(self) -> bool:
+        return (self.width_before, self.height_before) == (self.width_requested,
+                                                           self.height_requested)
+
+    def verdict(self) -> str:
+        problems = []
+        if not self.took_requested_size:
+            problems.append(f"window shown at {self.width_before}x{self.height_before}, "
+                            f"not {self.size}")
+        if self.widened:
+            problems.append(f"WIDER: {self.width_before} -> {self.width_after} px")
+        if not self.reached:
+            problems.append(f"NOT REACHED: {self.problem}")
+        return "; ".join(problems) or "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "widened": self.widened, "verdict": self.verdict()}
+
+
+def shot_file_name(state: str, size: QSize, scale: int, prefix: str, plain: bool) -> str:
+    if plain:
+        return f"{prefix}{state}.png"
+    return f"{prefix}{state}-{size.width()}x{size.height()}@{scale}x.png"
+
+
+class GalleryRunner:
+    def __init__(self, out_dir: Path, scale: int, prefix: str = "", plain_names: bool = False
+                 ) -> None:
+        self.out_dir = out_dir
+        self.scale = scale
+        self.prefix = prefix
+        self.plain_names = plain_names
+        self.emulators = EmulatorPool()
+
+    def run(self, states: list[GalleryState], sizes: list[QSize]) -> list[Shot]:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        shots = []
+        try:
+            for gallery_state in states:
+                for size in sizes:
+                    shot = self.run_one(gallery_state, size)
+                    print(f"{shot.state:22} {shot.size}@{shot.scale}x  "
+                          f"{shot.width_before}x{shot.height_before} -> "
+                          f"{shot.width_after}x{shot.height_after}  {shot.seconds:4.1f} s  "
+                          f"{shot.verdict()}", flush=True)
+                    shots.append(shot)
+        finally:
+            self.emulators.stop_all()
+        return shots
+
+    def run_one(self, gallery_state: GalleryState, size: QSize) -> Shot:
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="pim-gallery-") as folder:
+            config_dir, cache_dir = Path(folder) / "config", Path(folder) / "cache"
+            config_dir.mkdir()
+            if gallery_state.prepare is not None:
+                gallery_state.prepare(config_dir)
+            window = MainWindow(CredentialStore(MemoryKeyring()),
+                                StoreRegistry(config_dir / "stores.json"), cache_dir)
+            try:
+                window.resize(size)
+                window.show()
+                QTest.qWaitForWindowExposed(window)
+                _settle()
+                before, hint_before = window.size(), window.minimumSizeHint()
+                problem = None
+                try:
+                    gallery_state.drive(Stage(window, self.emulators))
+                except StateNotReached as exc:
+                    problem = str(exc)
+                _settle()
+                after, hint_after = window.size(), window.minimumSizeHint()
+                png = self.out_dir / shot_file_name(gallery_state.name, size, self.scale,
+                                                    self.prefix, self.plain_names)
+                if not window.grab().save(str(png), "PNG"):
+                    problem = problem or f"could not write {png}"
+                return Shot(
+                    state=gallery_state.name, size=f"{size.width()}x{size.height()}",
+                    scale=self.scale, png=str(png),
+                    width_requested=size.width(), height_requested=size.height(),
+                    width_before=before.width(), height_before=before.height(),
+                    width_after=after.width(), height_after=after.height(),
+                    min_size_hint_before=[hint_before.width(), hint_before.height()],
+                    min_size_hint_after=[hint_after.width(), hint_after.height()],
+                    minimum_size_after=[window.minimumWidth(), window.minimumHeight()],
+                    reached=problem is None, problem=problem,
+                    seconds=round(time.monotonic() - started, 2),
+                    description=gallery_state.description)
+            finally:
+                window.close()
+                window.deleteLater()
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+                QApplication.processEvents()
+                self.emulators.reset()
+
+
+def _settle() -> None:
+    QApplication.processEvents()
+    QTest.qWait(SETTLE_MS)
+    QApplication.processEvents()
