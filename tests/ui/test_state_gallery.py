@@ -29,7 +29,7 @@ GALLERY_DIR = REPO / "build" / "state-gallery"
 RUNS = [(1, "900x620"), (1, "1280x800"), (2, "900x620")]  # scale, logical window size
 RUN_TIMEOUT_S = 240
 
-pytestmark = pytest.mark.timeout(RUN_TIMEOUT_S + 60)
+pytestmark = [pytest.mark.gallery, pytest.mark.timeout(RUN_TIMEOUT_S + 60)]
 
 
 @dataclass

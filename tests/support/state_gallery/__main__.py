@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize
 
+from .states import STATES, GalleryState
+
 
 def parse_size(text: str) -> QSize:
     try:
@@ -69,8 +71,6 @@ def run_under_xvfb(argv: list[str], sizes: list[QSize], scale: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    from .states import STATES  # after parsing: --help needs no Qt
-
     if args.list:
         for gallery_state in STATES.values():
             print(f"{gallery_state.name:22} {gallery_state.description}")
@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         build_parser().error("--out is required")
     sizes: list[QSize] = args.size or [QSize(900, 620), QSize(1280, 800)]
+    if args.plain_names and len(sizes) > 1:
+        build_parser().error("--plain-names names one picture per state: give one --size")
     names = [name for option in args.only for name in option.split(",") if name]
     unknown = [name for name in names if name not in STATES]
     if unknown:
@@ -88,12 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     return run_here(args, [STATES[name] for name in names] or list(STATES.values()), sizes)
 
 
-def run_here(args: argparse.Namespace, states: list, sizes: list[QSize]) -> int:  # type: ignore[type-arg]
-    # Settings, caches and saved stores of the gallery never touch the merchant's own.
+def run_here(args: argparse.Namespace, states: list[GalleryState], sizes: list[QSize]) -> int:
+    # Settings, caches and saved stores of the gallery never touch the merchant's own (each
+    # state then gets folders of its own: runner.first_run_folders).
     home = tempfile.mkdtemp(prefix="pim-gallery-home-")
     for variable, folder in (("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
                              ("XDG_DATA_HOME", "data")):
         os.environ[variable] = str(Path(home) / folder)
+    os.environ["PIM_DATA_DIR"] = str(Path(home) / "pim-data")
     if args.scale != 1:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
     else:

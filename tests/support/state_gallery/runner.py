@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -104,12 +105,10 @@ class GalleryRunner:
     def run_one(self, gallery_state: GalleryState, size: QSize) -> Shot:
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="pim-gallery-") as folder:
-            config_dir, cache_dir = Path(folder) / "config", Path(folder) / "cache"
-            config_dir.mkdir()
+            config_dir, cache_dir = first_run_folders(Path(folder))
             if gallery_state.prepare is not None:
                 gallery_state.prepare(config_dir)
-            window = MainWindow(CredentialStore(MemoryKeyring()),
-                                StoreRegistry(config_dir / "stores.json"), cache_dir)
+            window = make_window(config_dir, cache_dir)
             try:
                 window.resize(size)
                 window.show()
@@ -145,6 +144,27 @@ class GalleryRunner:
                 QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                 QApplication.processEvents()
                 self.emulators.reset()
+
+
+def first_run_folders(folder: Path) -> tuple[Path, Path]:
+    """Points settings, config, cache and data into `folder`, so each state's window starts
+    as on a first run: no remembered size, store or product from the state before it."""
+    for variable, name in (("XDG_CONFIG_HOME", "xdg-config"), ("XDG_CACHE_HOME", "xdg-cache"),
+                           ("XDG_DATA_HOME", "xdg-data")):
+        os.environ[variable] = str(folder / name)
+    os.environ["PIM_DATA_DIR"] = str(folder / "pim-data")  # app.paths: overrides the XDG ones
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder / "settings"))
+    config_dir, cache_dir = folder / "config", folder / "cache"
+    config_dir.mkdir()
+    return config_dir, cache_dir
+
+
+def make_window(config_dir: Path, cache_dir: Path) -> MainWindow:
+    """The app's main window with a keyring in memory and saved stores in `config_dir`.
+    (The one place to follow a change of MainWindow's constructor.)"""
+    return MainWindow(CredentialStore(MemoryKeyring()), StoreRegistry(config_dir / "stores.json"),
+                      cache_dir)
 
 
 def _settle() -> None:

@@ -69,9 +69,11 @@ def start_empty(stage: Stage) -> None:
     stage.wait_until(stage.window.start_screen.isVisible, "the start screen")
 
 
-SAVED_STORES = [SavedStore("Northwind Outfitters", "oauth", store_hash="n0rthw1nd"),
-                SavedStore("Harbour Ceramics", "basic", store_url="https://harbour-ceramics.example",
-                           username="admin")]
+SAVED_STORES = [
+    SavedStore("Northwind Outfitters", "oauth", store_hash="n0rthw1nd"),
+    SavedStore("Harbour Ceramics", "basic", store_url="https://harbour-ceramics.example",
+               username="admin"),
+]
 
 
 def _save_stores(config_dir: Path) -> None:
