@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+import traceback
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,6 @@ class Shot:
     problem: str | None = None
     seconds: float = 0.0
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def widened(self) -> bool:
@@ -104,7 +104,8 @@ class GalleryRunner:
 
     def run_one(self, gallery_state: GalleryState, size: QSize) -> Shot:
         started = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="pim-gallery-") as folder:
+        with tempfile.TemporaryDirectory(prefix="pim-gallery-",
+                                         ignore_cleanup_errors=True) as folder:
             config_dir, cache_dir = first_run_folders(Path(folder))
             if gallery_state.prepare is not None:
                 gallery_state.prepare(config_dir)
@@ -120,6 +121,9 @@ class GalleryRunner:
                     gallery_state.drive(Stage(window, self.emulators))
                 except StateNotReached as exc:
                     problem = str(exc)
+                except Exception as exc:  # noqa: BLE001 - one broken script must not end the run
+                    traceback.print_exc()
+                    problem = f"the state's script failed: {type(exc).__name__}: {exc}"
                 _settle()
                 after, hint_after = window.size(), window.minimumSizeHint()
                 png = self.out_dir / shot_file_name(gallery_state.name, size, self.scale,

@@ -132,7 +132,7 @@ def empty_product(stage: Stage) -> None:
 @state("empty-store", "A store without any product")
 def empty_store(stage: Stage) -> None:
     store = stage.emulators.get("empty-store", catalog="empty")
-    page = stage.open_store(store)
+    page = stage.open_store(store, label="New store")
     stage.wait_for_requests(store, "/products")
     stage.wait_until(lambda: not page.product_model.loading and
                      page.product_model.rowCount() == 0, "the empty product list")
@@ -182,7 +182,8 @@ def error_404_product(stage: Stage) -> None:
 
 @state("store-unreachable", "Nothing answers at the store's address")
 def store_unreachable(stage: Stage) -> None:
-    page = stage.open_store(stage.emulators.stopped("stopped"), 1)
+    page = stage.open_store(stage.emulators.stopped("stopped"), LARGEST_PRODUCT_ID,
+                            label="Northwind Outfitters")
     stage.wait_until(lambda: page.product_model.failed and page.images_failed,
                      "the product list's and the grid's errors")
 
