@@ -1,6 +1,6 @@
 """Every state of the window, screenshotted at 900×620 and 1280×800 and at 2×, on a real X
-server (Xvfb): no state may make the window wider than it was, and each picture must exist and
-show something. The pictures stay in build/state-gallery/ for a person to look at.
+server (Xvfb): no state may make the window wider (or taller) than it was, each state must be
+reached, and each picture must exist and show something. The pictures stay in build/state-gallery/ for a person to look at.
 
 The gallery runs in one subprocess per scale and size (its own QApplication, so
 QT_SCALE_FACTOR can differ), all at the same time: the states mostly wait on the store's retries,
@@ -104,29 +104,37 @@ def _picture_problem(shot: dict[str, Any]) -> str | None:
     return None
 
 
+def _shot_problems(shot: dict[str, Any]) -> list[str]:
+    problems = []
+    if shot["width_after"] > shot["width_before"]:
+        problems.append(f"the window grew from {shot['width_before']} to {shot['width_after']} "
+                        f"px wide (minimum size hint {shot['min_size_hint_after'][0]} px)")
+    if shot["height_after"] > shot["height_before"]:
+        problems.append(f"the window grew from {shot['height_before']} to "
+                        f"{shot['height_after']} px tall (minimum size hint "
+                        f"{shot['min_size_hint_after'][1]} px)")
+    if (shot["width_before"], shot["height_before"]) != (shot["width_requested"],
+                                                         shot["height_requested"]):
+        problems.append(f"the window could not take that size, it opened at "
+                        f"{shot['width_before']}x{shot['height_before']}")
+    if not shot["reached"]:
+        problems.append(f"state not reached: {shot['problem']}")
+    picture = _picture_problem(shot)
+    if picture:
+        problems.append(picture)
+    return problems
+
+
 @pytest.mark.parametrize("state", list(STATES))
 def test_state_keeps_the_window_size_and_shows_something(gallery: list[GalleryRun],
                                                          state: str) -> None:
     problems = []
     for run in gallery:
+        where = f"{run.size}@{run.scale}x"
         shots = [shot for shot in run.shots if shot["state"] == state]
         if len(shots) != 1:
-            problems.append(f"{run.size}@{run.scale}x: shot {len(shots)} times, not once "
+            problems.append(f"{where}: shot {len(shots)} times, not once "
                             f"(see test_every_state_was_shot_at_every_size_and_scale)")
-        for shot in shots:
-            where = f"{shot['size']}@{shot['scale']}x"
-            if shot["width_after"] > shot["width_before"]:
-                problems.append(f"{where}: the window grew from {shot['width_before']} to "
-                                f"{shot['width_after']} px wide (minimum size hint "
-                                f"{shot['min_size_hint_after'][0]} px)")
-            if (shot["width_before"], shot["height_before"]) != (shot["width_requested"],
-                                                                 shot["height_requested"]):
-                problems.append(f"{where}: the window could not take that size, it opened at "
-                                f"{shot['width_before']}x{shot['height_before']}")
-            if not shot["reached"]:
-                problems.append(f"{where}: state not reached: {shot['problem']}")
-            picture = _picture_problem(shot)
-            if picture:
-                problems.append(f"{where}: {picture}")
+        problems += [f"{where}: {problem}" for shot in shots for problem in _shot_problems(shot)]
     assert not problems, (f"{state} ({STATES[state].description}); pictures in "
                           f"{GALLERY_DIR}:\n" + "\n".join(problems))

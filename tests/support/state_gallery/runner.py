@@ -52,6 +52,10 @@ class Shot:
         return self.width_after > self.width_before
 
     @property
+    def lengthened(self) -> bool:
+        return self.height_after > self.height_before
+
+    @property
     def took_requested_size(self) -> bool:
         return (self.width_before, self.height_before) == (self.width_requested,
                                                            self.height_requested)
@@ -63,12 +67,15 @@ class Shot:
                             f"not {self.size}")
         if self.widened:
             problems.append(f"WIDER: {self.width_before} -> {self.width_after} px")
+        if self.lengthened:
+            problems.append(f"TALLER: {self.height_before} -> {self.height_after} px")
         if not self.reached:
             problems.append(f"NOT REACHED: {self.problem}")
         return "; ".join(problems) or "ok"
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "widened": self.widened, "verdict": self.verdict()}
+        return {**asdict(self), "widened": self.widened, "lengthened": self.lengthened,
+                "verdict": self.verdict()}
 
 
 def shot_file_name(state: str, size: QSize, scale: int, prefix: str, plain: bool) -> str:
