@@ -49,12 +49,12 @@ class ApiApp:
         if config.latency_ms > 0:
             time.sleep(config.latency_ms / 1000)
         faults = self._faults()
-        faulty = faults.applies_to(request.method)
+        faulty = faults.applies_to(request.method, request.path)
         roll = self._injector.roll
         if faulty and roll(faults.drop_rate):
             drop_connection(environ)
-        response = self._respond(request, fail=faulty and roll(faults.error_rate),
-                                 fail_message=faults.error_message)
+        fail_message = faults.error_message if faulty and roll(faults.error_rate) else None
+        response = self._respond(request, fail_message)
         if faulty and roll(faults.drop_after_commit_rate):
             drop_connection(environ)  # the handler already ran: a write is in the store
         has_body = 200 <= response.status_code < 300 and response.status_code != 204
@@ -65,7 +65,8 @@ class ApiApp:
             return send_truncated(response, environ, start_response)
         return response(environ, start_response)
 
-    def _respond(self, request: Request, fail: bool, fail_message: str | None = None) -> Response:
+    def _respond(self, request: Request, fail_message: str | None) -> Response:
+        """The store's answer; `fail_message`: answer an injected 500 with that message."""
         target = parse_target(request.path)
         if target is None:
             return error_response(V2Error(404, NOT_FOUND))
@@ -74,9 +75,8 @@ class ApiApp:
         try:
             caller = authenticate(request, target, config)
             rate_headers = self._count(target)
-            if fail:
-                raise V2Error(500, fail_message
-                              or "An internal server error occurred. Please try again.")
+            if fail_message is not None:
+                raise V2Error(500, fail_message)
             if request.method in _UNIMPLEMENTED_METHODS:
                 raise V2Error(501, f"The {request.method} method is not implemented.")
             check_scope(caller, request.method)

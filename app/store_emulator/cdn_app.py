@@ -41,7 +41,7 @@ class CdnApp:
         if self._config.cdn_latency_ms > 0:
             time.sleep(self._config.cdn_latency_ms / 1000)
         faults = self._faults()
-        faulty = faults.applies_to(request.method)
+        faulty = faults.applies_to(request.method, request.path)
         roll = self._injector.roll
         if faulty and roll(faults.drop_rate):
             drop_connection(environ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,12 +25,17 @@ class Faults:
     garbage_rate: float = 0.0  # 200 whose body is not JSON (not an image, on the CDN)
     drop_after_commit_rate: float = 0.0  # handled (a write is applied), then no response at all
     only_methods: frozenset[str] | None = None  # None: every method; else only these hit faults
-    error_message: str | None = None  # what an injected API 500 says (None: the usual sentence)
+    # None: every path; else only paths (no query string) this regular expression finds, e.g.
+    # r"/products/\d+/images$" fails a product's image list but not its count or the products.
+    only_paths: str | None = None
+    # The message of an injected API 500 (v2 `message`, v3 `title`): servers send long ones too.
+    error_message: str = "An internal server error occurred. Please try again."
 
-    def applies_to(self, method: str) -> bool:
-        if self.only_methods is None:
-            return True
-        return method.upper() in {name.upper() for name in self.only_methods}
+    def applies_to(self, method: str, path: str = "/") -> bool:
+        if self.only_methods is not None and \
+                method.upper() not in {name.upper() for name in self.only_methods}:
+            return False
+        return self.only_paths is None or re.search(self.only_paths, path) is not None
 
 
 @dataclass

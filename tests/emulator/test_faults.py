@@ -57,6 +57,41 @@ def test_only_methods_limits_which_requests_fail(emulator: StoreEmulator) -> Non
         assert api.put("/products/1/images/1", json={"description": "x"}).status_code == 500
 
 
+def test_only_paths_limits_faults_to_the_paths_it_finds(emulator: StoreEmulator) -> None:
+    emulator.faults = Faults(error_rate=1.0, only_paths=r"/products/\d+/images$")
+    with oauth_client(emulator) as api:
+        assert api.get("/products/1/images").status_code == 500
+        assert api.get("/products/1/images", params={"page": 2}).status_code == 500
+        assert api.get("/products/1/images/count").status_code == 200
+        assert api.get("/products").status_code == 200
+
+
+def test_only_paths_and_only_methods_both_apply(emulator: StoreEmulator) -> None:
+    emulator.faults = Faults(error_rate=1.0, only_methods=frozenset({"PUT"}),
+                             only_paths=r"/images/1$")
+    with oauth_client(emulator) as api:
+        assert api.get("/products/1/images/1").status_code == 200
+        assert api.put("/products/1/images/1", json={"description": "x"}).status_code == 500
+
+
+def test_an_injected_500_carries_the_configured_message(emulator: StoreEmulator) -> None:
+    long_message = "The upstream catalogue service did not answer in time. " * 90
+    emulator.faults = Faults(error_rate=1.0, error_message=long_message)
+    with oauth_client(emulator) as api:
+        response = api.get("/products/1/images")
+    assert response.status_code == 500
+    assert response.json() == [{"status": 500, "message": long_message}]
+
+
+def test_cdn_faults_can_spare_some_paths(emulator: StoreEmulator) -> None:
+    url = _cdn_url_of_product_3(emulator)
+    emulator.cdn_faults = Faults(error_rate=1.0, only_paths=r"/products/999/")
+    with plain_client() as cdn:
+        assert cdn.get(url).status_code == 200
+        emulator.cdn_faults.only_paths = r"/products/3/"
+        assert cdn.get(url).status_code == 500
+
+
 def test_faults_never_touch_the_test_helpers(emulator: StoreEmulator) -> None:
     emulator.faults = Faults(error_rate=1.0, drop_rate=1.0, drop_after_commit_rate=1.0)
     pid = emulator.add_product("Helper Mug", "HM-1", image_count=2)
@@ -106,12 +141,3 @@ def _cdn_url_of_product_3(emulator: StoreEmulator) -> str:
     finally:
         emulator.faults = faults
     return str(image["standard_url"])
-
-
-def test_an_injected_500_can_carry_any_message(emulator: StoreEmulator) -> None:
-    long_message = "The upstream said no. " * 250
-    emulator.faults = Faults(error_rate=1.0, error_message=long_message)
-    with oauth_client(emulator) as api:
-        response = api.get("/products/1/images")
-    assert response.status_code == 500
-    assert response.json()[0]["message"] == long_message

@@ -1,0 +1,221 @@
+"""The registry of gallery states: each drives a fresh main window into one state.
+
+How to add a state:
+
+    @state("details-multi", "Twelve cards selected, the details pane summarising them")
+    def details_multi(stage: Stage) -> None:
+        page = stage.open_product_and_settle(1)
+        ...drive with stage.click_row / stage.press / the emulator's knobs...
+        stage.wait_until(lambda: <what the merchant would see>, "what we wait for")
+
+Rules: start from `stage` only (the window, `stage.demo()` or `stage.emulators.get(name, ...)`,
+real clicks and key presses); end with a `wait_*` for the condition that makes the state what it
+is, never a fixed sleep; leave the emulator as you like, `EmulatorPool.reset()` heals it before
+the next state. `prepare` (optional) runs before the window exists, with its config folder, for
+what the window reads at start (saved stores). Waits raise StateNotReached, which the runner
+reports; the screenshot is taken either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from app.services.store_registry import SavedStore, StoreRegistry
+from app.store_emulator import Faults
+from app.store_emulator.seed import EMPTY_PRODUCT_ID, LARGEST_PRODUCT_ID
+
+from .stage import Stage
+
+# A slow store, slow enough for a screenshot, short enough that the request threads it leaves
+# sleeping end soon after the state (stopping an emulator waits for them).
+SLOW_MS = 2500
+# The API path of one product's image list, not its image count nor the product list.
+IMAGES_PATH = r"/products/\d+/images$"
+# What a misbehaving server might say, at the length that once widened the window to 1,500 px.
+LONG_SERVER_MESSAGE = ("The catalogue service is temporarily unavailable because an upstream "
+                       "dependency did not answer in time; the request was not processed. "
+                       * 40)[:5000]
+
+
+@dataclass(frozen=True)
+class GalleryState:
+    name: str  # file names and --only use it: lower case and dashes
+    description: str
+    drive: Callable[[Stage], None]
+    prepare: Callable[[Path], None] | None = None
+
+
+STATES: dict[str, GalleryState] = {}
+
+
+def state(name: str, description: str, prepare: Callable[[Path], None] | None = None
+          ) -> Callable[[Callable[[Stage], None]], Callable[[Stage], None]]:
+    def register(drive: Callable[[Stage], None]) -> Callable[[Stage], None]:
+        if name in STATES:
+            raise ValueError(f"two gallery states are called {name!r}")
+        STATES[name] = GalleryState(name, description, drive, prepare)
+        return drive
+    return register
+
+
+# ---- start screen ---------------------------------------------------------------------------
+
+@state("start-empty", "The start screen on a first run: no saved stores")
+def start_empty(stage: Stage) -> None:
+    stage.wait_until(stage.window.start_screen.isVisible, "the start screen")
+
+
+SAVED_STORES = [
+    SavedStore("Northwind Outfitters", "oauth", store_hash="n0rthw1nd"),
+    SavedStore("Harbour Ceramics", "basic", store_url="https://harbour-ceramics.example",
+               username="admin"),
+]
+
+
+def _save_stores(config_dir: Path) -> None:
+    registry = StoreRegistry(config_dir / "stores.json")
+    for saved in SAVED_STORES:
+        registry.add(saved)
+
+
+@state("start-saved", "The start screen with two saved stores", prepare=_save_stores)
+def start_saved(stage: Stage) -> None:
+    stage.wait_until(stage.window.start_screen.isVisible, "the start screen")
+    for saved in SAVED_STORES:
+        stage.wait_until(lambda label=saved.label: stage.shows_text(label),
+                         f"the saved store {saved.label!r} listed")
+
+
+# ---- loading --------------------------------------------------------------------------------
+
+@state("products-loading", "A slow store: the product list is loading")
+def products_loading(stage: Stage) -> None:
+    demo = stage.demo()
+    demo.config.latency_ms = SLOW_MS
+    page = stage.open_store(demo)
+    stage.wait_for_requests(demo, "/products")
+    stage.wait_until(lambda: page.product_model.rowCount() == 0, "an empty product list")
+
+
+@state("grid-loading", "A slow store: the product list is there, the chosen product's "
+                       "images are loading")
+def grid_loading(stage: Stage) -> None:
+    page = stage.open_product_and_settle(LARGEST_PRODUCT_ID)
+    demo = stage.demo()
+    demo.config.latency_ms = SLOW_MS
+    asked = len(demo.requests())
+    stage.click_row(page.product_view, 2)
+    product_id = page.product_model.product_at(2).id
+    stage.wait_for_requests(demo, f"/products/{product_id}/images", after=asked)
+    stage.wait_until(lambda: not page.images_ready, "the grid waiting for the images")
+
+
+# ---- content --------------------------------------------------------------------------------
+
+@state("many-images", "A product with 300 images, the pictures on screen loaded")
+def many_images(stage: Stage) -> None:
+    stage.open_product_and_settle(LARGEST_PRODUCT_ID)
+
+
+@state("empty-product", "A product that has no images")
+def empty_product(stage: Stage) -> None:
+    demo = stage.demo()
+    page = stage.open_store(demo, EMPTY_PRODUCT_ID)
+    stage.wait_until(lambda: page.image_count == 0, "the product's empty image list")
+    stage.wait_quiet(demo)
+
+
+@state("empty-store", "A store without any product")
+def empty_store(stage: Stage) -> None:
+    store = stage.emulators.get("empty-store", catalog="empty")
+    page = stage.open_store(store, label="New store")
+    stage.wait_for_requests(store, "/products")
+    stage.wait_until(lambda: not page.product_model.loading and
+                     page.product_model.rowCount() == 0, "the empty product list")
+    stage.wait_quiet(store)
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+def _images_fail(stage: Stage, faults: Faults, product_id: int = 1) -> None:
+    """Opens the demo store at `product_id` while its image list answers with `faults`."""
+    demo = stage.demo()
+    demo.faults = faults
+    page = stage.open_store(demo, product_id)
+    stage.wait_until(lambda: page.images_failed, "the grid's error")  # after the retries
+    stage.wait_quiet(demo)
+
+
+@state("error-500", "The image list answers 500 Internal Server Error")
+def error_500(stage: Stage) -> None:
+    _images_fail(stage, Faults(error_rate=1.0, only_paths=IMAGES_PATH))
+
+
+@state("error-long-message", "The image list answers 500 with a 5,000-character message")
+def error_long_message(stage: Stage) -> None:
+    _images_fail(stage, Faults(error_rate=1.0, only_paths=IMAGES_PATH,
+                               error_message=LONG_SERVER_MESSAGE))
+
+
+@state("error-network", "The connection drops on every image-list request")
+def error_network(stage: Stage) -> None:
+    _images_fail(stage, Faults(drop_rate=1.0, only_paths=IMAGES_PATH))
+
+
+@state("error-401", "A wrong access token (401 Unauthorized)")
+def error_401(stage: Stage) -> None:
+    demo = stage.demo()
+    page = stage.open_store(demo, 1, token="not-the-right-token")
+    stage.wait_until(lambda: page.images_failed and page.product_model.failed,
+                     "the grid's and the product list's errors")
+    stage.wait_quiet(demo)
+
+
+@state("error-404-product", "A product that does not exist (product 99999)")
+def error_404_product(stage: Stage) -> None:
+    _images_fail(stage, Faults(), product_id=99999)
+
+
+@state("store-unreachable", "Nothing answers at the store's address")
+def store_unreachable(stage: Stage) -> None:
+    page = stage.open_store(stage.emulators.stopped("stopped"), LARGEST_PRODUCT_ID,
+                            label="Northwind Outfitters")
+    stage.wait_until(lambda: page.product_model.failed and page.images_failed,
+                     "the product list's and the grid's errors")
+
+
+@state("image-server-failing", "The image server (CDN) fails for every picture")
+def image_server_failing(stage: Stage) -> None:
+    demo = stage.demo()
+    demo.cdn_faults = Faults(error_rate=1.0)
+    page = stage.open_store(demo, LARGEST_PRODUCT_ID)
+    stage.wait_until(lambda: page.images_ready, "the product's images")
+    stage.wait_pictures_settled()
+    stage.wait_until(lambda: page.grid.visible_pictures_settled()[1] > 0, "failed pictures")
+    stage.wait_quiet(demo)
+
+
+# ---- selection and inspection ---------------------------------------------------------------
+
+@state("multi-selection", "Twelve cards selected (click, then Shift+Right eleven times)")
+def multi_selection(stage: Stage) -> None:
+    page = stage.open_product_and_settle(LARGEST_PRODUCT_ID)
+    stage.click_row(page.grid, 0)
+    stage.press(page.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, times=11)
+    stage.wait_until(lambda: len(page.grid.selectionModel().selectedRows()) == 12,
+                     "twelve selected cards")
+    stage.wait_pictures_settled()
+
+
+@state("loupe", "A large preview of the current card (Space on the grid)")
+def loupe(stage: Stage) -> None:
+    page = stage.open_product_and_settle(LARGEST_PRODUCT_ID)
+    stage.click_row(page.grid, 4)
+    with stage.new_widgets_over(page.grid) as appeared:
+        stage.press(page.grid, Qt.Key.Key_Space)
+        stage.wait_until(appeared, "a large preview over the grid", timeout_s=3)
+    stage.wait_quiet(stage.demo())
