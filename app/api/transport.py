@@ -24,6 +24,7 @@ from app.api.deadline import Deadline
 from app.api.rate_limit import RateLimiter, RateLimitSnapshot, describe_wait, retry_after_seconds
 from app.api.retry import IDEMPOTENT_METHODS, RetryPolicy
 from app.api.tls import tls_context
+from app.api.watched_network import WatchedTransport, call_limits
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,9 @@ class ApiTransport:
             # No proxy, netrc or CA bundle from the environment: an HTTP(S)_PROXY set for other
             # programs would receive the store's token (in clear text for an http:// store).
             trust_env=False,
-            transport=transport,
+            # Sockets that keep to each call's deadline and cancel (a header or body dripped
+            # one byte at a time, a read blocked on a silent server).
+            transport=transport or WatchedTransport(verify=tls_context()),
         )
 
     def close(self) -> None:
@@ -286,6 +289,8 @@ class ApiTransport:
                 response = self._exchange(method, url, params, json_body, files, data,
                                           timeout, deadline, cancelled)
             except httpx.TransportError as exc:
+                if cancelled():  # the watched socket stopped a read or write for it
+                    raise errors.Cancelled("Cancelled.", path=path) from None
                 sent = not isinstance(exc, _NOT_SENT)
                 sent_once = sent_once or sent
                 log.info("%s %s failed (%s), attempt %d", method, path, type(exc).__name__, attempt)
@@ -372,12 +377,13 @@ class ApiTransport:
             write=min(base.write or left, left), pool=min(base.pool or left, left))
         request = self._client.build_request(method, url, params=params, json=json_body,
                                              files=files, data=data, timeout=attempt_timeout)
-        response = self._client.send(request, stream=True)
-        try:
-            body = read_bounded_body(response, max_bytes=self.max_body_bytes,
-                                     deadline=deadline, cancelled=cancelled)
-        finally:
-            response.close()
+        with call_limits(deadline, cancelled):
+            response = self._client.send(request, stream=True)
+            try:
+                body = read_bounded_body(response, max_bytes=self.max_body_bytes,
+                                         deadline=deadline, cancelled=cancelled)
+            finally:
+                response.close()
         return _plain_response(response, body)
 
     def _wait(self, seconds: float, cancelled: Callable[[], bool], path: str) -> None:
