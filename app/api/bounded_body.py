@@ -48,17 +48,20 @@ class _Zlib:
 
     def feed(self, data: bytes, room: int) -> bytes:
         """At most `room + 1` decoded bytes: one more than fits is enough to know it is too big."""
-        out = bytearray()
-        while data and len(out) <= room:
+        out: list[bytes] = []
+        produced = 0
+        while data and produced <= room:
             try:
-                out += self._decoder.decompress(data, room + 1 - len(out))
+                piece = self._decoder.decompress(data, room + 1 - produced)
             except zlib.error:
-                if self._gzip or self._raw_deflate_tried or out:
+                if self._gzip or self._raw_deflate_tried or produced:
                     raise httpx.DecodingError("broken compressed data") from None
                 # Some servers send raw deflate without the zlib wrapper (as httpx allows).
                 self._raw_deflate_tried = True
                 self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
                 continue
+            out.append(piece)
+            produced += len(piece)
             if self._decoder.unconsumed_tail:
                 data = self._decoder.unconsumed_tail  # only when the room is already used up
             elif self._decoder.eof and self._decoder.unused_data:
@@ -69,7 +72,7 @@ class _Zlib:
             else:
                 data = b""
             self._raw_deflate_tried = True  # the first chunk decided the deflate flavour
-        return bytes(out)
+        return b"".join(out)  # one piece (the usual case) is returned without a copy
 
 
 def _inflater_for(content_encoding: str, what: str) -> _Inflater:
@@ -118,8 +121,9 @@ def read_bounded_body(
     if declared.isdigit() and len(declared) < 20 and int(declared) > max_bytes \
             and isinstance(inflater, _Identity):
         raise _too_large(what, max_bytes)
-    body = bytearray()
-    raw_received = 0
+    # Pieces joined once at the end: at most max_bytes held, and one copy while joining.
+    pieces: list[bytes] = []
+    decoded = raw_received = 0
     for chunk in (chunks if chunks is not None else response.iter_raw()):
         if cancelled is not None and cancelled():
             raise errors.Cancelled("Cancelled.")
@@ -128,7 +132,9 @@ def read_bounded_body(
         raw_received += len(chunk)
         if raw_received > max_bytes:  # also stops endless packed data that decodes to nothing
             raise _too_large(what, max_bytes)
-        body += inflater.feed(chunk, max_bytes - len(body))
-        if len(body) > max_bytes:
+        piece = inflater.feed(chunk, max_bytes - decoded)
+        decoded += len(piece)
+        if decoded > max_bytes:
             raise _too_large(what, max_bytes)
-    return bytes(body)
+        pieces.append(piece)
+    return b"".join(pieces)
