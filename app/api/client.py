@@ -98,8 +98,8 @@ class StoreClient:
                 raise errors.MalformedResponse(
                     f"The store listed more images for product {product_id} than the "
                     f"{MAX_IMAGES_PER_PRODUCT} images a product can have: it does not page "
-                    "properly, so the list was stopped. A proxy or cache may be rewriting the address; "
-                    "check the API address.", path=f"/products/{product_id}/images")
+                    "properly, so the list was stopped. A proxy or cache may be rewriting the "
+                    "address; check the API address.", path=f"/products/{product_id}/images")
             if images and images[0].id == previous_first:
                 raise errors.MalformedResponse(
                     f"The store sent page {page - 1} of product {product_id}'s images again "

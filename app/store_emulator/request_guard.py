@@ -56,5 +56,6 @@ class RequestGuard:
         """The error in the shape of the API asked (v3 object, else v2 array)."""
         v3 = "/v3/" in environ.get("PATH_INFO", "")
         response = error_response(V3Error(status, message) if v3 else V2Error(status, message))
-        response.headers["Connection"] = "close"  # an unread body must not be taken as the next request
+        # The body was not read: it must not be taken for the next request.
+        response.headers["Connection"] = "close"
         return response(environ, start_response)
