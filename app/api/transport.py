@@ -311,8 +311,9 @@ class ApiTransport:
                     continue
                 raise failure from None
             except (errors.TimedOut, errors.ResponseTooLarge, errors.UnsupportedEncoding) as exc:
+                # Not retried: the same store would answer the same way.
                 exc.path = path
-                if not idempotent and not isinstance(exc, errors.UnsupportedEncoding):
+                if not idempotent:  # an answer came, so the change may well be in the store
                     exc.message += (" The store may have applied the change: reload to check "
                                     "before retrying.")
                     exc.args = (exc.message,)
