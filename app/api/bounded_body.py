@@ -24,15 +24,16 @@ ACCEPT_ENCODING = "gzip, deflate"
 _IDENTITY = {"", "identity"}
 _GZIP = {"gzip", "x-gzip"}
 _DEFLATE = {"deflate"}
+_STEP = 1024 * 1024  # most bytes unpacked by one zlib call
 
 
 class _Inflater(Protocol):
-    def feed(self, data: bytes, room: int) -> bytes: ...
+    def feed(self, data: bytes, room: int) -> list[bytes]: ...
 
 
 class _Identity:
-    def feed(self, data: bytes, room: int) -> bytes:
-        return data
+    def feed(self, data: bytes, room: int) -> list[bytes]:
+        return [data]
 
 
 class _Zlib:
@@ -46,13 +47,16 @@ class _Zlib:
     def _new(self) -> "zlib._Decompress":
         return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        """At most `room + 1` decoded bytes: one more than fits is enough to know it is too big."""
+    def feed(self, data: bytes, room: int) -> list[bytes]:
+        """At most `room + 1` decoded bytes, in pieces (joining them would copy): one byte more
+        than fits is enough to know the body is too big."""
         out: list[bytes] = []
         produced = 0
         while data and produced <= room:
             try:
-                piece = self._decoder.decompress(data, room + 1 - produced)
+                # In steps: zlib builds its output in blocks and joins them, so one big step
+                # would briefly hold twice what it returns.
+                piece = self._decoder.decompress(data, min(room + 1 - produced, _STEP))
             except zlib.error:
                 if self._gzip or self._raw_deflate_tried or produced:
                     raise httpx.DecodingError("broken compressed data") from None
@@ -62,17 +66,17 @@ class _Zlib:
                 continue
             out.append(piece)
             produced += len(piece)
-            if self._decoder.unconsumed_tail:
-                data = self._decoder.unconsumed_tail  # only when the room is already used up
-            elif self._decoder.eof and self._decoder.unused_data:
-                if not self._gzip:
+            # End of stream first: there zlib leaves a stale unconsumed_tail beside unused_data.
+            if self._decoder.eof:
+                data = self._decoder.unused_data
+                if data and not self._gzip:
                     raise httpx.DecodingError("data after the end of the deflate stream")
-                data = self._decoder.unused_data  # the next gzip member
-                self._decoder = self._new()
+                if data:  # the next gzip member
+                    self._decoder = self._new()
             else:
-                data = b""
+                data = self._decoder.unconsumed_tail  # the step or the room was used up
             self._raw_deflate_tried = True  # the first chunk decided the deflate flavour
-        return b"".join(out)  # one piece (the usual case) is returned without a copy
+        return out
 
 
 def _inflater_for(content_encoding: str, what: str) -> _Inflater:
@@ -132,9 +136,9 @@ def read_bounded_body(
         raw_received += len(chunk)
         if raw_received > max_bytes:  # also stops endless packed data that decodes to nothing
             raise _too_large(what, max_bytes)
-        piece = inflater.feed(chunk, max_bytes - decoded)
-        decoded += len(piece)
+        unpacked = inflater.feed(chunk, max_bytes - decoded)
+        decoded += sum(map(len, unpacked))
         if decoded > max_bytes:
             raise _too_large(what, max_bytes)
-        pieces.append(piece)
+        pieces += unpacked
     return b"".join(pieces)
