@@ -11,7 +11,7 @@ Used by the API transport and the image downloader; no Qt, no store knowledge.
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Protocol
 
 import httpx
 
@@ -107,7 +107,6 @@ def read_bounded_body(
     deadline: Deadline | None = None,
     cancelled: Callable[[], bool] | None = None,
     what: str = "The store's answer",
-    chunks: Iterable[bytes] | None = None,
 ) -> bytes:
     """The decoded body of a response opened with `stream=True`, read chunk by chunk.
 
@@ -128,7 +127,7 @@ def read_bounded_body(
     # Pieces joined once at the end: at most max_bytes held, and one copy while joining.
     pieces: list[bytes] = []
     decoded = raw_received = 0
-    for chunk in (chunks if chunks is not None else response.iter_raw()):
+    for chunk in response.iter_raw():
         if cancelled is not None and cancelled():
             raise errors.Cancelled("Cancelled.")
         if deadline is not None and deadline.expired:
