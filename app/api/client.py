@@ -15,7 +15,7 @@ from app.api import errors
 from app.api.auth import StoreCredentials
 from app.api.image_files import ImageUpload, read_image_upload
 from app.api.models import ImageChanges, Product, ProductImage
-from app.api.transport import ApiTransport
+from app.api.transport import UPLOAD_DEADLINE_S, ApiTransport
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 250
@@ -29,13 +29,19 @@ def _check_limit(limit: int) -> int:
     return limit
 
 
-def _as_list(body: Any, what: str) -> list[Any]:
-    """A v2 collection: a JSON array; 204/empty (None), [] or {} all mean "no items"."""
+def _as_list(body: Any, what: str, limit: int) -> list[Any]:
+    """A v2 collection page: a JSON array of at most `limit` items; 204/empty (None), [] or {}
+    all mean "no items". A page longer than asked for is malformed, not a bonus."""
     if body is None or body == {} or body == []:
         return []
     if not isinstance(body, list):
         raise errors.MalformedResponse(f"The store sent {type(body).__name__} where a list of "
                                        f"{what} was expected.")
+    if len(body) > limit:
+        raise errors.MalformedResponse(
+            f"The store sent {len(body)} {what} on a page of at most {limit}: it does not page "
+            "properly, so the list was stopped. A proxy or cache may be rewriting the address; "
+            "check the API address.")
     return body
 
 
@@ -72,7 +78,7 @@ class StoreClient:
         body = self.transport.request_json(
             "GET", self._url(f"/products/{product_id}/images"),
             params={"page": page, "limit": _check_limit(limit)})
-        return [ProductImage.from_json(item) for item in _as_list(body, "images")]
+        return [ProductImage.from_json(item) for item in _as_list(body, "images", limit)]
 
     def iter_image_pages(self, product_id: int,
                          page_size: int = MAX_PAGE_SIZE) -> Iterator[list[ProductImage]]:
@@ -80,12 +86,20 @@ class StoreClient:
 
         A store (or proxy) that ignores `page` would send page 1 forever; the official client
         loops on it (bigcommerce-api-python#90). Here a page that starts like the previous
-        one, or more pages than 1000 images can fill, raise MalformedResponse instead.
+        one, or more images than a product can have, raise MalformedResponse instead.
         """
         max_pages = math.ceil(MAX_IMAGES_PER_PRODUCT / _check_limit(page_size)) + 1
         previous_first: int | None = None
+        listed = 0
         for page in range(1, max_pages + 1):
             images = self.list_images(product_id, page=page, limit=page_size)
+            listed += len(images)
+            if listed > MAX_IMAGES_PER_PRODUCT:
+                raise errors.MalformedResponse(
+                    f"The store listed more images for product {product_id} than the "
+                    f"{MAX_IMAGES_PER_PRODUCT} images a product can have: it does not page "
+                    "properly, so the list was stopped. A proxy or cache may be rewriting the "
+                    "address; check the API address.", path=f"/products/{product_id}/images")
             if images and images[0].id == previous_first:
                 raise errors.MalformedResponse(
                     f"The store sent page {page - 1} of product {product_id}'s images again "
@@ -157,7 +171,7 @@ class StoreClient:
         body = self.transport.request_json(
             "POST", f"{self.credentials.v3_base}/catalog/products/{product_id}/images",
             files={"image_file": (upload.file_name, upload.content, upload.mime_type)},
-            data=form)
+            data=form, deadline_s=UPLOAD_DEADLINE_S)
         if not isinstance(body, dict) or "data" not in body:
             raise errors.MalformedResponse("The store's upload answer has no 'data' object.")
         # Re-read through v2 so every image in the app has the same shape and fields.
@@ -198,7 +212,7 @@ class StoreClient:
         if keyword:
             params["keyword_filter"] = keyword
         body = self.transport.request_json("GET", self._url("/products"), params=params)
-        return [Product.from_json(item) for item in _as_list(body, "products")]
+        return [Product.from_json(item) for item in _as_list(body, "products", limit)]
 
     def get_product(self, product_id: int) -> Product:
         return Product.from_json(

@@ -96,3 +96,22 @@ class InvalidImageFile(ApiError):
 
 class Cancelled(ApiError):
     """The caller cancelled the request (e.g. the window is closing)."""
+
+
+class ResponseTooLarge(ApiError):
+    """The answer (after unpacking) was larger than any real answer can be: stopped early."""
+
+
+class UnsupportedEncoding(ApiError):
+    """The answer was packed in a way this app does not unpack (stacked or unknown codings)."""
+
+
+class TimedOut(NetworkError):
+    """The call's wall-clock deadline passed (a slow or dripping server, retries included)."""
+
+
+class CertificateNotTrusted(ApiError):
+    """TLS: the server's certificate is not trusted (self-signed, expired, wrong host...).
+
+    Not a NetworkError: the connection works, and retrying or going "offline" will not help.
+    """

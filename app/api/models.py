@@ -49,8 +49,33 @@ def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
             return int(value)
         if value is None and default is not None:
             return default
-        raise MalformedResponse(f"The store sent {key}={value!r}; a whole number was expected.")
+        raise MalformedResponse(f"The store sent {key}={str(value)[:40]!r}; a whole number was "
+                                "expected.")
     return value
+
+
+_TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+_FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
+
+
+def _bool(data: Mapping[str, Any], key: str, default: bool = False) -> bool:
+    """A flag: JSON true/false, 0/1, or those as text ("false" is False, not a non-empty
+    string); null or absent is the default; anything else is malformed."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and len(value) <= 10:
+        word = value.strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    raise MalformedResponse(f"The store sent {key}={str(value)[:40]!r}; true or false was "
+                            "expected.")
 
 
 def _optional_str(value: Any) -> str | None:
@@ -87,7 +112,7 @@ class ProductImage:
             thumbnail_url=_optional_str(data.get("thumbnail_url")),
             standard_url=_optional_str(data.get("standard_url")),
             tiny_url=_optional_str(data.get("tiny_url")),
-            is_thumbnail=bool(data.get("is_thumbnail", False)),
+            is_thumbnail=_bool(data, "is_thumbnail"),
             sort_order=_int(data, "sort_order", 0),
             description=description if isinstance(description, str) else None,
             date_created=parse_rfc2822(data.get("date_created")),

@@ -7,10 +7,18 @@ down *before* the quota runs out, so a 429 is the exception rather than the paci
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Callable, Mapping
+
+#: No header value is believed beyond this (about 11.5 days in ms): larger numbers are lies,
+#: and would overflow a float or a sleep.
+_MAX_HEADER_VALUE = 10**9
+#: Longest pause the client makes on its own for pacing; a window is 30 s (DOCS-RL).
+DEFAULT_MAX_PACING_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -28,10 +36,13 @@ class RateLimitSnapshot:
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
     value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    value = value.strip()
+    # Digits only, and few enough that int() is cheap and the value fits a float.
+    if not value.isascii() or not value.isdigit():
+        return None
+    return min(int(value[:12]) if len(value) <= 12 else _MAX_HEADER_VALUE, _MAX_HEADER_VALUE)
 
 
 def snapshot_from_headers(headers: Mapping[str, str], now: float) -> RateLimitSnapshot | None:
@@ -55,11 +66,30 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     seconds = headers.get("X-Retry-After") or headers.get("Retry-After")
     if seconds is not None:
         try:
-            return max(0.0, float(seconds))
+            value = float(seconds[:40])
         except ValueError:
-            pass
+            value = math.nan
+        if math.isfinite(value):
+            return min(max(0.0, value), float(_MAX_HEADER_VALUE))
+        if value == math.inf:
+            return float(_MAX_HEADER_VALUE)
     reset_ms = _header_int(headers, "X-Rate-Limit-Time-Reset-Ms")
     return None if reset_ms is None else max(0.0, reset_ms / 1000)
+
+
+def describe_wait(seconds: float, now: datetime | None = None) -> str:
+    """When to try again, in merchant words: "in 20 s", "in about 3 hours (around 14:05)"."""
+    if seconds < 90:
+        return f"in {max(1, math.ceil(seconds))} s"
+    if seconds < 90 * 60:
+        return f"in about {round(seconds / 60)} minutes"
+    if seconds > 2 * 24 * 3600:
+        return (f"in {round(seconds / 86400)} days, which is not normal (check the store's API "
+                "account)")
+    at = (now or datetime.now()) + timedelta(seconds=seconds)
+    hours = seconds / 3600
+    amount = "about 1 hour" if hours < 1.5 else f"about {round(hours)} hours"
+    return f"in {amount} (around {at:%H:%M})"
 
 
 class RateLimiter:
@@ -69,8 +99,11 @@ class RateLimiter:
     responses we count our own requests down so parallel senders do not overshoot together.
     """
 
-    def __init__(self, reserve: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, reserve: int = 2, clock: Callable[[], float] = time.monotonic,
+                 max_wait: float = DEFAULT_MAX_PACING_WAIT_S) -> None:
         self._reserve = reserve
+        #: A reset further away than this is not believed: pacing never stalls longer.
+        self._max_wait = max_wait
         self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: RateLimitSnapshot | None = None
@@ -88,7 +121,9 @@ class RateLimiter:
             with self._lock:
                 self._snapshot = snapshot
                 self._estimated_left = snapshot.left
-                self._resets_at = snapshot.resets_at
+                resets_at = snapshot.resets_at
+                self._resets_at = None if resets_at is None \
+                    else min(resets_at, snapshot.observed_at + self._max_wait)
         return snapshot
 
     def delay_before_request(self) -> float:
@@ -107,13 +142,13 @@ class RateLimiter:
                     self._estimated_left = None
                     return 0.0
                 self._estimated_left = snapshot.quota - 1
-                self._resets_at = (now + snapshot.window_ms / 1000
+                self._resets_at = (now + min(snapshot.window_ms / 1000, self._max_wait)
                                    if snapshot.window_ms else None)
                 return 0.0
             if self._estimated_left > self._reserve or resets_at is None:
                 self._estimated_left -= 1
                 return 0.0
-            return resets_at - now
+            return min(resets_at - now, self._max_wait)
 
     def forget_window(self) -> None:
         """After waiting out a window, count afresh from the next response."""

@@ -15,7 +15,9 @@ class RetryPolicy:
     max_rate_limit_waits: int = 6  # 429s waited out before giving up
     base_delay: float = 0.5
     max_delay: float = 30.0
-    max_rate_limit_wait: float = 120.0  # never sleep longer than this on one 429
+    # Longest wait for one 429 (one 30 s OAuth window): a store asking for more gets an error
+    # at once that says when to retry, instead of holding a worker.
+    max_rate_limit_wait: float = 30.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def backoff(self, attempt: int) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
 import sys
 import threading
@@ -83,8 +84,25 @@ def describe(emulator: StoreEmulator) -> str:
     return "\n".join(lines)
 
 
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+PUBLIC_WARNING = (
+    "WARNING: listening on {host}, not only on this computer (127.0.0.1). Anyone who can reach "
+    "this machine can use the store with the demo credentials printed below, which are public. "
+    "Use --host 127.0.0.1 unless you really mean to share it.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not is_loopback(args.host):
+        print(PUBLIC_WARNING.format(host=args.host), file=sys.stderr, flush=True)
     emulator = StoreEmulator(config_from(args))
     for name in ("error_rate", "drop_rate", "truncate_rate", "garbage_rate",
                  "drop_after_commit_rate"):

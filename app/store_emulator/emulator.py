@@ -16,9 +16,19 @@ from .faults import FaultInjector
 from .http_server import BackgroundServer
 from .picture_sources import PictureSources
 from .recording import RecordedRequest, RequestLog
+from .request_guard import RequestGuard
 from .renditions import RenditionCache
 from .seed import demo_catalog
 from .store import CatalogStore
+
+
+#: The CDN only serves GET and HEAD: no body is ever needed.
+MAX_CDN_BODY_BYTES = 64 * 1024
+
+
+def max_request_bytes(config: EmulatorConfig) -> int:
+    """The largest API request body: an upload of the largest file plus room for the form."""
+    return config.max_file_bytes + 1024 * 1024
 
 
 class StoreEmulator:
@@ -55,7 +65,9 @@ class StoreEmulator:
         try:
             cdn_app = CdnApp(config, store, lambda: self.cdn_faults, self._cdn_log,
                              FaultInjector(config.seed, "cdn"), RenditionCache())
-            cdn_server = BackgroundServer(config.host, config.cdn_port, cdn_app, "emulator-cdn")
+            cdn_server = BackgroundServer(config.host, config.cdn_port,
+                                          RequestGuard(cdn_app, config.host, MAX_CDN_BODY_BYTES),
+                                          "emulator-cdn")
             self._servers.append(cdn_server)
             self.cdn_port = cdn_server.port
             cdn_urls = CdnUrls(self.cdn_origin, config.store_hash, config.rendition_sizes)
@@ -63,7 +75,9 @@ class StoreEmulator:
                 config.import_dir, config.max_file_bytes, config.max_image_url_length))
             self._api = ApiApp(services, lambda: self.faults, self._api_log,
                                FaultInjector(config.seed, "api"))
-            api_server = BackgroundServer(config.host, config.port, self._api, "emulator-api")
+            api_server = BackgroundServer(
+                config.host, config.port,
+                RequestGuard(self._api, config.host, max_request_bytes(config)), "emulator-api")
             self._servers.append(api_server)
             self.api_port = api_server.port
             for server in self._servers:

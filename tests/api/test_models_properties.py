@@ -204,11 +204,11 @@ def test_any_json_is_a_product_or_malformed_response(data: Any) -> None:
 def test_list_and_count_parsing_fail_only_as_malformed_response(body: Any) -> None:
     """The client's parsing of a decoded list or count answer, whatever the JSON."""
     try:
-        [ProductImage.from_json(item) for item in _as_list(body, "images")]
+        [ProductImage.from_json(item) for item in _as_list(body, "images", 250)]
     except MalformedResponse:
         pass
     try:
-        [Product.from_json(item) for item in _as_list(body, "products")]
+        [Product.from_json(item) for item in _as_list(body, "products", 250)]
     except MalformedResponse:
         pass
     try:
@@ -218,9 +218,10 @@ def test_list_and_count_parsing_fail_only_as_malformed_response(body: Any) -> No
 
 
 def test_empty_collections_are_empty_lists() -> None:
-    assert _as_list(None, "images") == _as_list({}, "images") == _as_list([], "images") == []
+    assert _as_list(None, "images", 50) == _as_list({}, "images", 50) == []
+    assert _as_list([], "images", 50) == []
     with pytest.raises(MalformedResponse):
-        _as_list({"data": []}, "images")
+        _as_list({"data": []}, "images", 50)
 
 
 def test_rendition_url_picks_the_smallest_wide_enough() -> None:
