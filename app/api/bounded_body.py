@@ -11,6 +11,7 @@ Used by the API transport and the image downloader; no Qt, no store knowledge.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import httpx
@@ -30,8 +31,13 @@ _STEP = 1024 * 1024  # most bytes unpacked by one zlib call
 class _Inflater(Protocol):
     def feed(self, data: bytes, room: int) -> list[bytes]: ...
 
+    @property
+    def finished(self) -> bool: ...
+
 
 class _Identity:
+    finished = False  # plain bytes carry no end marker of their own
+
     def feed(self, data: bytes, room: int) -> list[bytes]:
         return [data]
 
@@ -43,6 +49,11 @@ class _Zlib:
         self._gzip = gzip
         self._raw_deflate_tried = False
         self._decoder = self._new()
+
+    @property
+    def finished(self) -> bool:
+        """The compressed stream ended properly (gzip: its last member's trailer)."""
+        return self._decoder.eof
 
     def _new(self) -> "zlib._Decompress":
         return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
@@ -100,6 +111,15 @@ def _too_large(what: str, max_bytes: int) -> errors.ResponseTooLarge:
         "the address.")
 
 
+@dataclass(frozen=True)
+class BoundedBody:
+    data: bytes
+    #: The end of the body was confirmed: by Content-Length or chunked framing (both checked by
+    #: the HTTP layer) or by the compressed stream's own end. A plain body that merely stopped
+    #: when the connection closed may be cut short: use it, but do not keep it as complete.
+    complete: bool
+
+
 def read_bounded_body(
     response: httpx.Response,
     *,
@@ -108,11 +128,26 @@ def read_bounded_body(
     cancelled: Callable[[], bool] | None = None,
     what: str = "The store's answer",
 ) -> bytes:
-    """The decoded body of a response opened with `stream=True`, read chunk by chunk.
+    """The decoded body of a response opened with `stream=True` (see `read_bounded`)."""
+    return read_bounded(response, max_bytes=max_bytes, deadline=deadline, cancelled=cancelled,
+                        what=what).data
+
+
+def read_bounded(
+    response: httpx.Response,
+    *,
+    max_bytes: int,
+    deadline: Deadline | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    what: str = "The store's answer",
+) -> BoundedBody:
+    """The decoded body of a response opened with `stream=True`, read chunk by chunk, and
+    whether its end was confirmed.
 
     Raises ResponseTooLarge (declared or decoded size above `max_bytes`), UnsupportedEncoding
     (stacked or unknown Content-Encoding), TimedOut (deadline passed between chunks),
-    Cancelled (`cancelled()` true between chunks) and httpx.DecodingError (broken gzip/deflate).
+    Cancelled (`cancelled()` true between chunks), httpx.DecodingError (broken gzip/deflate)
+    and httpx.RemoteProtocolError (a compressed body that ended before its stream did).
     httpx transport errors (ReadTimeout, RemoteProtocolError for a body cut short...) pass
     through for the caller to map, since only it knows whether to retry. A single blocked read
     is bounded by the client's read timeout, which the caller keeps within the deadline.
@@ -140,4 +175,10 @@ def read_bounded_body(
         if decoded > max_bytes:
             raise _too_large(what, max_bytes)
         pieces += unpacked
-    return b"".join(pieces)
+    packed = not isinstance(inflater, _Identity)
+    if packed and raw_received and not inflater.finished:
+        raise httpx.RemoteProtocolError(f"{what} arrived incomplete (its packed data was cut "
+                                         "short)")
+    framed = declared.isdigit() or "chunked" in response.headers.get(
+        "transfer-encoding", "").lower()
+    return BoundedBody(b"".join(pieces), complete=framed or (packed and inflater.finished))

@@ -3,139 +3,48 @@
 CDN URLs are public. This client is separate from the API client and is built without any
 store credential, so none can reach an image host, redirects included.
 
-Bodies are bounded while they are read: the raw bytes and the unpacked bytes are both counted
-against the cap as they arrive (a gzip bomb stops at the cap, not after a chunk was inflated),
-stacked or unknown content codings are refused, and a `Download` says whether the server
-confirmed where the body ends, so a picture cut short is never cached as complete.
+Bodies are read with the API's own bounded reader (`app/api/bounded_body.py`): raw and unpacked
+bytes are both counted against the cap as they arrive (a gzip bomb stops at the cap), stacked or
+unknown content codings are refused, and a `Download` says whether the server confirmed where
+the body ends, so a picture cut short is never cached as complete. Each download has a
+wall-clock deadline, retries included, and its sockets keep it (a dripping image host cannot
+hold a loader's worker), and cancel stops a read in progress.
 """
 
 from __future__ import annotations
 
 import threading
-import zlib
 from dataclasses import dataclass
+from typing import Callable
 
 import httpx
 
 from app.api import errors
+from app.api.bounded_body import ACCEPT_ENCODING, read_bounded
+from app.api.cancellation import scoped_cancel_events
+from app.api.deadline import Deadline
 from app.api.image_files import MAX_IMAGE_BYTES
 from app.api.retry import RetryPolicy
 from app.api.tls import tls_context
 from app.api.transport import USER_AGENT
+from app.api.watched_network import WatchedTransport, call_limits
 
 CDN_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=30.0)
+#: One picture, retries included; a dripping or silent image host is given up on after this.
+DOWNLOAD_DEADLINE_S = 60.0
 
 
 class _Garbled(errors.MalformedResponse):
     """A body that could not be decoded: retried, and reported as MalformedResponse."""
 
 
-class _CutShort(errors.NetworkError):
-    """A compressed body that ended before its compressed stream did: retried."""
-
-
 @dataclass(frozen=True)
 class Download:
     data: bytes
     #: True when the server said where the body ends (Content-Length or chunked encoding,
-    #: both checked by the HTTP layer) and any compressed stream ended properly. A body that
+    #: both checked by the HTTP layer) or its compressed stream ended properly. A body that
     #: just stopped when the connection closed may be cut short: show it, don't cache it.
     complete: bool
-
-
-# Content codings read here, and the zlib window for each. Only these are asked for, so a
-# server that sends anything else (or several stacked) is refused rather than unpacked.
-_ACCEPT_ENCODING = "gzip, deflate"
-_ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
-               "deflate": zlib.MAX_WBITS}
-
-
-def _too_large() -> errors.LimitTooLarge:
-    return errors.LimitTooLarge("The image is larger than expected; skipped.")
-
-
-def _content_coding(headers: httpx.Headers, path: str) -> str | None:
-    codings = [c.strip().lower() for c in headers.get_list("content-encoding", split_commas=True)]
-    codings = [c for c in codings if c and c != "identity"]
-    if len(codings) > 1:
-        # Each layer multiplies: a few KB of gzip-in-gzip become gigabytes. No CDN does this.
-        raise errors.MalformedResponse(
-            "The image server packed the picture several times over (stacked compression); "
-            "it is skipped.", path=path)
-    if codings and codings[0] not in _ZLIB_WBITS:
-        raise errors.MalformedResponse(
-            f"The image server packed the picture in a way the app does not read "
-            f"({codings[0][:20]}); it is skipped.", path=path)
-    return codings[0] if codings else None
-
-
-class _BoundedInflater:
-    """Unpacks a gzip or deflate body chunk by chunk, never producing more than `limit`
-    bytes: zlib is asked for at most what is left of the budget (plus one byte to notice
-    the overflow), so a bomb is stopped after `limit` bytes, not after a whole chunk."""
-
-    def __init__(self, coding: str, limit: int) -> None:
-        self._coding = coding
-        self._limit = limit
-        self._produced = 0
-        self._started = False
-        self._zlib = zlib.decompressobj(_ZLIB_WBITS[coding])
-
-    def feed(self, chunk: bytes) -> bytes:
-        if not chunk:
-            return b""
-        if self._zlib.eof:
-            raise zlib.error("data after the end of the compressed stream")
-        try:
-            out = self._zlib.decompress(chunk, self._limit - self._produced + 1)
-        except zlib.error:
-            if self._started or self._coding != "deflate":
-                raise
-            # "deflate" is meant to be zlib-wrapped, but some servers send it raw.
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-            out = self._zlib.decompress(chunk, self._limit - self._produced + 1)
-        self._started = True
-        self._produced += len(out)
-        if self._produced > self._limit:
-            raise _too_large()
-        if self._zlib.unused_data:
-            raise zlib.error("data after the end of the compressed stream")
-        return out
-
-    @property
-    def finished(self) -> bool:
-        return self._zlib.eof
-
-
-def _read_body(response: httpx.Response, max_bytes: int) -> Download:
-    """The body, decoded and bounded: at most `max_bytes` before and after unpacking."""
-    path = response.url.path
-    coding = _content_coding(response.headers, path)
-    declared = response.headers.get("content-length", "")
-    if coding is None and declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large()
-    inflater = _BoundedInflater(coding, max_bytes) if coding else None
-    chunks: list[bytes] = []
-    received = decoded = 0
-    try:
-        for raw in response.iter_raw():
-            received += len(raw)
-            if received > max_bytes:
-                raise _too_large()
-            chunk = inflater.feed(raw) if inflater else raw
-            decoded += len(chunk)
-            if decoded > max_bytes:
-                raise _too_large()
-            chunks.append(chunk)
-    except zlib.error:
-        raise _Garbled("The image server sent a broken (undecodable) answer; try again later.",
-                       path=path) from None
-    if inflater is not None and not inflater.finished:
-        raise _CutShort("The picture arrived incomplete (the connection closed early).",
-                        path=path)
-    delimited = declared.isdigit() or "chunked" in response.headers.get(
-        "transfer-encoding", "").lower()
-    return Download(b"".join(chunks), complete=delimited or inflater is not None)
 
 
 def _path_of(url: str) -> str | None:
@@ -149,18 +58,21 @@ def _path_of(url: str) -> str | None:
 class ImageDownloader:
     def __init__(self, *, max_connections: int = 8, retry: RetryPolicy | None = None,
                  cancel: threading.Event | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 deadline_s: float = DOWNLOAD_DEADLINE_S) -> None:
         self._retry = retry or RetryPolicy(max_attempts=3, base_delay=0.3, max_delay=5.0)
         self._cancel = cancel or threading.Event()
+        self._deadline_s = deadline_s
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept": "image/*",
-                     "Accept-Encoding": _ACCEPT_ENCODING},
+                     "Accept-Encoding": ACCEPT_ENCODING},
             timeout=CDN_TIMEOUT,
             follow_redirects=True,
-            verify=tls_context(),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
-            transport=transport,
+            trust_env=False,  # no proxy, netrc or CA bundle from the environment
+            transport=transport or WatchedTransport(
+                verify=tls_context(),
+                limits=httpx.Limits(max_connections=max_connections,
+                                    max_keepalive_connections=max_connections)),
         )
 
     def close(self) -> None:
@@ -173,20 +85,32 @@ class ImageDownloader:
 
     def download(self, url: str, max_bytes: int = MAX_IMAGE_BYTES) -> Download:
         """Like `fetch`, and says whether the body's end was confirmed by the server."""
+        deadline = Deadline.after(self._deadline_s)
+        events = (self._cancel, *scoped_cancel_events())
+
+        def cancelled() -> bool:
+            return any(event.is_set() for event in events)
+
         attempt = 0
         while True:
             attempt += 1
-            if self._cancel.is_set():
+            if cancelled():
                 raise errors.Cancelled("Cancelled.")
             try:
-                return self._fetch_once(url, max_bytes)
+                with call_limits(deadline, cancelled):
+                    return self._fetch_once(url, max_bytes, deadline, cancelled)
             except (errors.NetworkError, errors.ServerError, _Garbled):
-                if attempt >= self._retry.max_attempts:
+                if cancelled():  # the watched socket stopped a read for it
+                    raise errors.Cancelled("Cancelled.") from None
+                delay = self._retry.backoff(attempt)
+                if attempt >= self._retry.max_attempts or deadline.expired \
+                        or delay >= deadline.remaining():
                     raise
-                if self._cancel.wait(self._retry.backoff(attempt)):
+                if self._cancel.wait(delay) or cancelled():
                     raise errors.Cancelled("Cancelled.") from None
 
-    def _fetch_once(self, url: str, max_bytes: int) -> Download:
+    def _fetch_once(self, url: str, max_bytes: int, deadline: Deadline,
+                    cancelled: Callable[[], bool]) -> Download:
         try:
             with self._client.stream("GET", url) as response:
                 if response.status_code >= 500:
@@ -201,7 +125,9 @@ class ImageDownloader:
                     raise errors.UnexpectedStatus(
                         f"The image server answered {response.status_code}.",
                         status=response.status_code, path=response.url.path)
-                return _read_body(response, max_bytes)
+                body = read_bounded(response, max_bytes=max_bytes, deadline=deadline,
+                                    cancelled=cancelled, what="The picture")
+                return Download(body.data, body.complete)
         except httpx.DecodingError:
             # The server answered, but the gzip/brotli body is broken: garbled, maybe by a
             # proxy on the way; worth asking again.
@@ -215,6 +141,18 @@ class ImageDownloader:
             raise errors.MalformedResponse(
                 "The store gave an image address that cannot be downloaded (not an http(s) "
                 "address); reload the product.", path=_path_of(url)) from None
+        except httpx.TimeoutException:
+            if deadline.expired:
+                raise errors.TimedOut("The image server is too slow; the picture was given up "
+                                      "on. Retry later.", path=_path_of(url)) from None
+            raise errors.NetworkError("The image server did not answer in time.",
+                                      path=_path_of(url)) from None
+        except httpx.RemoteProtocolError as exc:
+            raise errors.NetworkError(
+                "The picture arrived incomplete (the connection closed early)." if
+                "incomplete" in str(exc) else
+                f"The image could not be downloaded ({type(exc).__name__}).",
+                path=_path_of(url)) from None
         except httpx.TransportError as exc:
             raise errors.NetworkError(
                 f"The image could not be downloaded ({type(exc).__name__}).",

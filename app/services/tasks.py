@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from app.api.cancellation import cancel_scope
+
 log = logging.getLogger(__name__)
 
 SuccessCallback = Callable[[Any], None]
@@ -44,7 +46,9 @@ class Task:
     _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def cancel(self) -> None:
-        """Drop the result; a task already running finishes, but nobody hears of it."""
+        """Drop the result. A task already running is stopped where it waits on the store
+        (its API calls run in a cancel scope: waits end, a read stops within 0.2 s, no retry
+        starts); whatever it still returns, nobody hears of it."""
         self._cancelled.set()
 
     @property
@@ -102,7 +106,8 @@ class TaskRunner(QObject):
             if task.cancelled or self._closed:
                 continue
             try:
-                completion = _Completion(task, result=work())
+                with cancel_scope(task._cancelled):
+                    completion = _Completion(task, result=work())
             except Exception as exc:  # delivered to on_failure; nothing is swallowed silently
                 log.info("%s/%s failed: %s", self._name, task.name, exc)
                 completion = _Completion(task, error=exc)

@@ -164,7 +164,7 @@ def test_downloader_errors(emu: StoreEmulator, make_client: ClientFactory,
     url = rendition_urls(make_client(emu), pid)[3]
     with pytest.raises(errors.NotFound):
         downloader.fetch(url.replace("/images/1/", "/images/99/"))
-    with pytest.raises(errors.LimitTooLarge):
+    with pytest.raises(errors.ResponseTooLarge):
         downloader.fetch(url, max_bytes=100)
     emu.cdn_faults.error_rate = 1.0
     emu.clear_requests()

@@ -252,8 +252,9 @@ def _infinite_number(c: Connection) -> None:
 
 
 def _markup_everywhere(c: Connection) -> None:
+    # Image fields, and a product's too: the same page is the answer to a product list.
     fields = {key: MARKUP for key in ("image_file", "zoom_url", "thumbnail_url", "standard_url",
-                                      "tiny_url", "description", "date_created")}
+                                      "tiny_url", "description", "date_created", "name", "sku")}
     c.answer("200 OK", page(range(1, 3), **fields))
 
 
