@@ -55,6 +55,7 @@ class Sample:
 @dataclass
 class ResourceTrace:
     samples: list[Sample] = field(default_factory=list)
+    image_server_requests: int = 0  # what the (in-process) image server was asked
 
     def record(self, done: int) -> None:
         self.samples.append(Sample(done, _rss_bytes(), _thread_count(), _fd_count()))
@@ -147,8 +148,14 @@ def thumbnail_soak(emulator: StoreEmulator, urls: list[str], loads: int,
                 loader.request(key, url, BOX)
             pump_until(lambda: all(key in answered for key, _ in batch))
             if done % every < BATCH:
+                # The emulator runs in this process and logs every request it serves: count
+                # and drop its log, or its growth would read as the app's.
+                trace.image_server_requests += len(emulator.cdn_requests())
+                emulator.clear_requests()
                 trace.record(done)
             done += BATCH
+        trace.image_server_requests += len(emulator.cdn_requests())
+        emulator.clear_requests()
         trace.record(done)
     finally:
         loader.shutdown()
@@ -157,15 +164,19 @@ def thumbnail_soak(emulator: StoreEmulator, urls: list[str], loads: int,
 
 
 def switch_soak(open_product: Callable[[int], None], is_settled: Callable[[], bool],
-                product_ids: list[int], switches: int, samples: int = 20) -> ResourceTrace:
-    """Opens `switches` products one after another through the window, each to its end."""
+                product_ids: list[int], switches: int, samples: int = 20,
+                before_sample: Callable[[], None] = lambda: None) -> ResourceTrace:
+    """Opens `switches` products one after another through the window, each to its end.
+    `before_sample` runs before each sample (e.g. to drop an in-process emulator's log)."""
     trace = ResourceTrace()
     every = max(1, switches // samples)
     for n in range(switches):
         open_product(product_ids[n % len(product_ids)])
         pump_until(is_settled)
         if n % every == 0:
+            before_sample()
             trace.record(n)
+    before_sample()
     trace.record(switches)
     return trace
 
@@ -203,7 +214,8 @@ def run(size: Size) -> list[Figure]:
         page = window.open_store(StoreInfo("Soak store", credentials), 1)
         assert page is not None
         switching = switch_soak(page.open_product_id, lambda: page.images_ready,
-                                list(range(1, 25)), switches)
+                                list(range(1, 25)), switches,
+                                before_sample=emulator.clear_requests)
         window.close()
     figures = []
     for what, trace in ((f"{loads:,} picture loads", loading),

@@ -1,5 +1,5 @@
 """Soak, short form: picture loads and product switches with faults on leave memory, threads and
-file descriptors flat. The full form (10,000 loads, 1,000 switches) is `benchmarks/soak.py`."""
+file descriptors flat (1,000 loads, 200 switches). The full form (10,000 loads, 1,000 switches) is `benchmarks/soak.py`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from benchmarks.soak import (ResourceTrace, rendition_urls, soak_config, soak_fa
 from tests.support.emulator_fixtures import EmulatorFactory
 from tests.ui.conftest import oauth_for
 
+# 200 switches: the window's picture cache (~20 new cards a switch) is full before the warm-up
+# ends, so what grows after it is not the cache filling.
 # After the warm-up, what a flat run may still grow by: allocator arenas and Qt's own caches
 # settle in steps, a leak grows with every batch. Threads and descriptors must not grow at all
 # beyond a pooled connection or two.
@@ -39,10 +41,10 @@ def test_a_thousand_picture_loads_with_faults_stay_flat(
     assert trace.samples[-1].done >= 1_000
     assert_flat(trace)
     # Every load went to the image server, and failed ones were tried again.
-    assert len(emulator.cdn_requests()) > 1_000
+    assert trace.image_server_requests > 1_000
 
 
-def test_a_hundred_product_switches_with_faults_stay_flat(
+def test_two_hundred_product_switches_with_faults_stay_flat(
         qtbot: QtBot, emulator_factory: EmulatorFactory,
         make_window: Callable[..., MainWindow]) -> None:
     emulator = emulator_factory(**soak_config().__dict__)
@@ -55,6 +57,6 @@ def test_a_hundred_product_switches_with_faults_stay_flat(
     opened: list[int] = []
     page.imagesLoaded.connect(lambda product_id, _count: opened.append(product_id))
     trace = switch_soak(page.open_product_id, lambda: page.images_ready,
-                        list(range(1, 25)), switches=100)
+                        list(range(1, 25)), switches=200, before_sample=emulator.clear_requests)
     assert_flat(trace)
-    assert len(opened) >= 50, "most switches should have shown their product despite faults"
+    assert len(opened) >= 100, "most switches should have shown their product despite faults"
