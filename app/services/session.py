@@ -24,6 +24,7 @@ from app.services.problems import clip
 from app.services.rendition_facts import RenditionFacts, RenditionInspector
 from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
+from app.services.worker_signals import WorkerSignal
 
 
 class StoreConnection(enum.Enum):
@@ -66,8 +67,11 @@ class StoreSession(QObject):
         super().__init__(parent)
         self.store = store
         self._cancel = threading.Event()
+        # Reported from inside each request, on its worker: it must neither reach a deleted
+        # session nor turn the request into a failure (see worker_signals).
+        self._rate_limit_news = WorkerSignal(self, self.rateLimitChanged)
         self.client = StoreClient(store.credentials, cancel=self._cancel,
-                                  on_rate_limit=self.rateLimitChanged.emit)
+                                  on_rate_limit=self._rate_limit_news.emit)
         self.downloader = ImageDownloader(cancel=self._cancel)
         cache = BlobCache(cache_dir / "images") if cache_dir is not None else None
         self.renditions = RenditionInspector(cache, self.downloader)
@@ -150,6 +154,7 @@ class StoreSession(QObject):
 
     def close(self) -> None:
         """Stops everything without waiting on the network: late answers are dropped."""
+        self._rate_limit_news.close()
         self._cancel.set()
         self.thumbnails.shutdown()
         self.side_pictures.shutdown()

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from app.services.worker_signals import WorkerSignal
+
 log = logging.getLogger(__name__)
 
 SuccessCallback = Callable[[Any], None]
@@ -79,6 +81,12 @@ class TaskRunner(QObject):
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._completed.connect(self._deliver)
+        # Workers report through this: closed by shutdown() or by the runner's deletion, so
+        # a worker never emits on a deleted runner.
+        self._completion = WorkerSignal(self, self._completed)
+        # Deleted without shutdown() (its parent went): the workers stop too. A plain
+        # function, not a method: the runner's wrapper is already gone when it runs.
+        self.destroyed.connect(_stopper(self._queue, self._order, self._threads))
 
     def submit(self, name: str, work: Callable[[], Any], *,
                on_success: SuccessCallback | None = None,
@@ -107,7 +115,7 @@ class TaskRunner(QObject):
                 log.info("%s/%s failed: %s", self._name, task.name, exc)
                 completion = _Completion(task, error=exc)
             if not self._closed and not task.cancelled:
-                self._completed.emit(completion)
+                self._completion.emit(completion)
 
     def _deliver(self, completion: _Completion) -> None:
         task = completion.task
@@ -125,9 +133,21 @@ class TaskRunner(QObject):
     def shutdown(self) -> None:
         """Stops delivering results and drops queued tasks; running ones end on their own."""
         self._closed = True
-        for _ in self._threads:
-            self._queue.put((_STOP_PRIORITY, next(self._order), _STOP, None))
+        self._completion.close()
+        _stop_workers(self._queue, self._order, self._threads)
 
     def waiting(self) -> int:
         """How many tasks wait for a worker (not counting those running)."""
         return self._queue.qsize()
+
+
+def _stop_workers(work: "queue.PriorityQueue[tuple[int, int, Any, Any]]",
+                  order: "itertools.count[int]", threads: list[threading.Thread]) -> None:
+    for _ in threads:
+        work.put((_STOP_PRIORITY, next(order), _STOP, None))
+
+
+def _stopper(work: "queue.PriorityQueue[tuple[int, int, Any, Any]]",
+             order: "itertools.count[int]", threads: list[threading.Thread]
+             ) -> Callable[..., None]:
+    return lambda *_: _stop_workers(work, order, threads)
