@@ -55,10 +55,27 @@ class Task:
 
 
 @dataclass(frozen=True)
-class _Completion:
+class Completion:
+    """What a worker hands back to the GUI thread: the result, or the error."""
+
     task: Task
     result: Any = None
     error: Exception | None = None
+
+
+def deliver(completion: Completion, runner: str) -> None:
+    """Runs the task's callback for its outcome (on the runner's thread), unless cancelled."""
+    task = completion.task
+    if task.cancelled:
+        return
+    if completion.error is None:
+        if task.on_success is not None:
+            task.on_success(completion.result)
+    elif task.on_failure is not None:
+        task.on_failure(completion.error)
+    else:
+        log.warning("%s/%s failed with nobody listening: %s", runner, task.name,
+                    completion.error)
 
 
 _STOP = object()
@@ -110,25 +127,16 @@ class TaskRunner(QObject):
             if task.cancelled or self._closed:
                 continue
             try:
-                completion = _Completion(task, result=work())
+                completion = Completion(task, result=work())
             except Exception as exc:  # delivered to on_failure; nothing is swallowed silently
                 log.info("%s/%s failed: %s", self._name, task.name, exc)
-                completion = _Completion(task, error=exc)
+                completion = Completion(task, error=exc)
             if not self._closed and not task.cancelled:
                 self._completion.emit(completion)
 
-    def _deliver(self, completion: _Completion) -> None:
-        task = completion.task
-        if self._closed or task.cancelled:
-            return
-        if completion.error is None:
-            if task.on_success is not None:
-                task.on_success(completion.result)
-        elif task.on_failure is not None:
-            task.on_failure(completion.error)
-        else:
-            log.warning("%s/%s failed with nobody listening: %s", self._name, task.name,
-                        completion.error)
+    def _deliver(self, completion: Completion) -> None:
+        if not self._closed:
+            deliver(completion, self._name)
 
     def shutdown(self) -> None:
         """Stops delivering results and drops queued tasks; running ones end on their own."""
