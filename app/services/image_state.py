@@ -39,6 +39,7 @@ current card, an open editor) follow the rows through Qt's own bookkeeping.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
 from dataclasses import dataclass, field, fields as dataclass_fields, replace
@@ -305,6 +306,14 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
     the order it was made. A waiting or sending change shows as if done (with its badge); a
     failed one too, except a failed delete, whose card stays to show the reason."""
     rows = [ViewRow(key, image) for key, image in snapshot.rows()]
+    where: dict[RowKey, int] | None = None  # row key -> index, rebuilt after rows shift
+
+    def index_of(key: RowKey) -> int | None:
+        nonlocal where
+        if where is None:
+            where = {row.key: n for n, row in enumerate(rows)}
+        return where.get(key)
+
     for item in pending:
         op, sync = item.op, item.sync
         if sync.phase is Phase.DONE:
@@ -313,8 +322,9 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
         if isinstance(op, (CreateFromFile, CreateFromUrl)):
             at = max(0, min(op.position, len(rows)))
             rows.insert(at, _with_badge(_new_card(op, snapshot.product_id), sync))
+            where = None
         elif isinstance(op, UpdateFields):
-            index = _index_of(rows, op.row_key)
+            index = index_of(op.row_key)
             if index is None:
                 continue  # deleted meanwhile: nothing to show the edit on
             row = rows[index]
@@ -322,26 +332,22 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
             if op.changes.is_thumbnail:
                 _set_thumbnail(rows, index)
         elif isinstance(op, Delete):
-            index = _index_of(rows, op.row_key)
+            index = index_of(op.row_key)
             if index is not None:
                 if failed:
                     rows[index] = _with_badge(rows[index], sync)
                 else:
                     del rows[index]
+                    where = None
         elif isinstance(op, DeleteAll):
             rows = [_with_badge(row, sync) for row in rows] if failed else []
+            where = None
         elif isinstance(op, Reorder):
             rows = _reordered(rows, op.order)
             listed = set(op.order)
             rows = [_with_badge(row, sync) if row.key in listed else row for row in rows]
+            where = None
     return rows
-
-
-def _index_of(rows: Sequence[ViewRow], key: RowKey) -> int | None:
-    for index, row in enumerate(rows):
-        if row.key == key:
-            return index
-    return None
 
 
 # ---- row changes ---------------------------------------------------------------------------
@@ -397,8 +403,6 @@ def changed_fields(old: ViewRow, new: ViewRow) -> frozenset[str]:
 
 def _longest_increasing(values: Sequence[int]) -> set[int]:
     """The indexes into `values` of one longest strictly increasing subsequence (O(n log n))."""
-    import bisect
-
     tails: list[int] = []      # values[tails[k]]: the smallest tail of a run of length k + 1
     tail_values: list[int] = []
     previous = [-1] * len(values)

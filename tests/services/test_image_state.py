@@ -269,3 +269,52 @@ def test_view_is_one_pure_function_of_snapshot_and_pending() -> None:
     state = state.add(update(state, image_row_key(20), description="x"))
     assert view(state.snapshot, state.pending) == state.view() == \
         view(state.snapshot, state.pending)
+
+
+# ---- a lane's worth of answers: nothing moves that did not change ---------------------------
+
+def _answer(state: ImageState, op: object) -> object:
+    """What the store answers for `op` (the emulator's records, without a GET)."""
+    from app.services.op_coalescing import plan_sort_orders
+
+    if isinstance(op, UpdateFields):
+        return op.changes.applied_to(state.snapshot.record(op.row_key))
+    if isinstance(op, Reorder):
+        listed = [key for key in op.order if state.snapshot.record(key) is not None]
+        current = {key: state.snapshot.record(key).sort_order for key in listed}
+        plan = plan_sort_orders(listed, current)
+        return [replace(state.snapshot.record(key), sort_order=value)
+                for key, value in plan.items()]
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(sort_orders=st.lists(st.integers(0, 4), min_size=1, max_size=8), data=st.data())
+def test_reconciling_each_answer_in_turn_moves_no_row(sort_orders: list[int],
+                                                      data: st.DataObject) -> None:
+    state = ImageState.from_server(PRODUCT, [image(n + 1, s, thumb=n == 0)
+                                             for n, s in enumerate(sort_orders)])
+    for _ in range(data.draw(st.integers(1, 8))):
+        rows = keys(state.view())
+        if not rows:
+            break
+        kind = data.draw(st.sampled_from(["text", "star", "delete", "reorder"]))
+        key = data.draw(st.sampled_from(rows))
+        if kind == "text":
+            state = state.add(update(state, key, description=data.draw(st.text(max_size=3))))
+        elif kind == "star":
+            state = state.add(update(state, key, is_thumbnail=True))
+        elif kind == "delete":
+            state = state.add(Delete(op_id=next_op_id(), row_key=key, based_on=None))
+        else:
+            order = tuple(data.draw(st.permutations(rows)))
+            state = state.add(Reorder(op_id=next_op_id(), order=order, based_on=()))
+    while state.pending:  # the lane sends them in order
+        op = state.pending[0].op
+        state = state.sending(op.op_id)
+        before = state.view()
+        state = state.reconcile(op.op_id, _answer(state, op))
+        after = state.view()
+        assert keys(after) == keys(before)
+        assert all(isinstance(change, Changed) for change in diff(before, after))
+        assert sum(row.image.is_thumbnail for row in after) <= 1
