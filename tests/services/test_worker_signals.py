@@ -139,3 +139,29 @@ def test_a_task_runner_deleted_mid_task_does_not_raise_in_its_worker(
         thread.join(15)
         assert not thread.is_alive()
     assert not errors
+
+
+def test_a_thumbnail_loader_deleted_mid_download_does_not_raise_in_its_worker(
+        qtbot: QtBot, emulator_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checked, not changed: the loader's workers already take a deleted loader quietly."""
+    from PySide6.QtCore import QSize
+
+    from app.api import ImageDownloader, StoreClient
+    from app.services.thumbnails import ThumbnailLoader
+
+    emulator = emulator_factory(catalog="empty", cdn_latency_ms=300)
+    product = emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(emulator)).list_images(product)[0].tiny_url
+    errors: list[Any] = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    downloader = ImageDownloader()
+    loader = ThumbnailLoader(downloader, cache=None, workers=1)
+    threads = list(loader._threads)
+    loader.request(1, url, QSize(44, 44))
+    qtbot.waitUntil(lambda: bool(emulator.cdn_requests()), timeout=15000)
+    shiboken6.delete(loader)
+    for thread in threads:  # its one worker finished the download, found nobody, and ended
+        thread.join(15)
+        assert not thread.is_alive()
+    assert not errors
+    downloader.close()
