@@ -42,9 +42,10 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
-from dataclasses import dataclass, field, fields as dataclass_fields, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence, Union
 
 from app.api.models import ProductImage
 
@@ -85,7 +86,7 @@ class Snapshot:
                 return image
         return None
 
-    def with_images(self, images: Iterable[ProductImage]) -> "Snapshot":
+    def with_images(self, images: Iterable[ProductImage]) -> Snapshot:
         """A fresh list from the store. Duplicate ids (a page that shifted while it was read)
         keep their first record; keys of ids that are gone are forgotten."""
         unique: dict[int, ProductImage] = {}
@@ -95,7 +96,7 @@ class Snapshot:
         return Snapshot(self.product_id, tuple(unique.values()), keys)
 
     def merged(self, records: Iterable[ProductImage], key_for_new: RowKey | None = None
-               ) -> "Snapshot":
+               ) -> Snapshot:
         """Records from a write's answer replace the ones with their id, or join the list
         (under `key_for_new`, for an upload's card). The store keeps a single thumbnail, so
         a record that is the thumbnail now takes the star from every other."""
@@ -111,7 +112,7 @@ class Snapshot:
                         by_id[other_id] = replace(other, is_thumbnail=False)
         return Snapshot(self.product_id, tuple(by_id.values()), keys)
 
-    def without(self, image_ids: Iterable[int]) -> "Snapshot":
+    def without(self, image_ids: Iterable[int]) -> Snapshot:
         gone = set(image_ids)
         return Snapshot(self.product_id,
                         tuple(image for image in self.images if image.id not in gone),
@@ -128,7 +129,7 @@ class FieldChanges:
     is_thumbnail: bool | None = None
     sort_order: int | None = None
 
-    def over(self, earlier: "FieldChanges") -> "FieldChanges":
+    def over(self, earlier: FieldChanges) -> FieldChanges:
         """These changes made after `earlier`: one set with the later value of each field."""
         return FieldChanges(*(mine if mine is not None else theirs for mine, theirs in zip(
             (self.description, self.is_thumbnail, self.sort_order),
@@ -199,8 +200,8 @@ class Reorder:
     based_on: tuple[ProductImage, ...]   # the records of the listed rows the merchant saw
 
 
-Create = Union[CreateFromFile, CreateFromUrl]
-Operation = Union[CreateFromFile, CreateFromUrl, UpdateFields, Delete, DeleteAll, Reorder]
+Create = CreateFromFile | CreateFromUrl
+Operation = CreateFromFile | CreateFromUrl | UpdateFields | Delete | DeleteAll | Reorder
 
 
 class Phase(enum.Enum):
@@ -216,7 +217,7 @@ class SyncState:
     reason: str = ""      # why it failed, in the merchant's words
 
     @classmethod
-    def failed(cls, reason: str) -> "SyncState":
+    def failed(cls, reason: str) -> SyncState:
         return cls(Phase.FAILED, reason)
 
 
@@ -386,7 +387,7 @@ class Changed:
     fields: frozenset[str]
 
 
-RowChange = Union[Remove, Move, Insert, Changed]
+RowChange = Remove | Move | Insert | Changed
 
 _IMAGE_FIELDS = tuple(f.name for f in dataclass_fields(ProductImage) if f.name != "extra")
 
@@ -498,7 +499,7 @@ def apply_changes(rows: Sequence[ViewRow], changes: Iterable[RowChange]) -> list
 
 #: What the store answered for a finished operation: the created or updated record, the
 #: records a reorder rewrote, or None for a delete.
-Answer = Union[ProductImage, Sequence[ProductImage], None]
+Answer = ProductImage | Sequence[ProductImage] | None
 
 _op_ids = itertools.count(1)
 _new_keys = itertools.count(1)
@@ -523,7 +524,7 @@ class ImageState:
     pending: tuple[Pending, ...] = ()
 
     @classmethod
-    def from_server(cls, product_id: int, images: Iterable[ProductImage]) -> "ImageState":
+    def from_server(cls, product_id: int, images: Iterable[ProductImage]) -> ImageState:
         return cls(Snapshot(product_id).with_images(images))
 
     @property
@@ -541,38 +542,38 @@ class ImageState:
         record = self.snapshot.record(key)
         return record.id if record is not None else None
 
-    def with_server_images(self, images: Iterable[ProductImage]) -> "ImageState":
+    def with_server_images(self, images: Iterable[ProductImage]) -> ImageState:
         """A fresh list from the store (a reload): pending operations stay on top of it."""
         return replace(self, snapshot=self.snapshot.with_images(images))
 
-    def add(self, op: Operation) -> "ImageState":
+    def add(self, op: Operation) -> ImageState:
         return replace(self, pending=self.pending + (Pending(op),))
 
-    def replace_pending(self, pending: Iterable[Pending]) -> "ImageState":
+    def replace_pending(self, pending: Iterable[Pending]) -> ImageState:
         """After coalescing (see `op_coalescing`)."""
         return replace(self, pending=tuple(pending))
 
-    def _with_sync(self, op_id: int, sync: SyncState) -> "ImageState":
+    def _with_sync(self, op_id: int, sync: SyncState) -> ImageState:
         if self.op(op_id) is None:
             raise KeyError(f"no pending operation {op_id}")
         return replace(self, pending=tuple(
             replace(item, sync=sync) if item.op.op_id == op_id else item
             for item in self.pending))
 
-    def sending(self, op_id: int) -> "ImageState":
+    def sending(self, op_id: int) -> ImageState:
         return self._with_sync(op_id, SENDING)
 
-    def failed(self, op_id: int, reason: str) -> "ImageState":
+    def failed(self, op_id: int, reason: str) -> ImageState:
         return self._with_sync(op_id, SyncState.failed(reason))
 
-    def retry(self, op_id: int) -> "ImageState":
+    def retry(self, op_id: int) -> ImageState:
         return self._with_sync(op_id, WAITING)
 
-    def discard(self, op_id: int) -> "ImageState":
+    def discard(self, op_id: int) -> ImageState:
         """Revert: the operation leaves without reaching the store."""
         return replace(self, pending=tuple(i for i in self.pending if i.op.op_id != op_id))
 
-    def reconcile(self, op_id: int, answer: Answer) -> "ImageState":
+    def reconcile(self, op_id: int, answer: Answer) -> ImageState:
         """The store did `op_id` and answered `answer`: merge it into the snapshot (no extra
         GET) and drop the operation. An upload's record joins under its card's row key."""
         return reconcile(self, op_id, answer)

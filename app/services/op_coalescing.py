@@ -15,12 +15,22 @@ are the journal's to delete, the ops it changes the journal's to rewrite:
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Mapping, Sequence
 
 from app.services.image_state import (
-    CreateFromFile, CreateFromUrl, Delete, DeleteAll, Operation, Pending, Phase, Reorder,
-    RowKey, UpdateFields)
+    CreateFromFile,
+    CreateFromUrl,
+    Delete,
+    DeleteAll,
+    Operation,
+    Pending,
+    Phase,
+    Reorder,
+    RowKey,
+    UpdateFields,
+)
 
 
 def coalesce(pending: Sequence[Pending]) -> tuple[Pending, ...]:
@@ -108,6 +118,6 @@ def plan_sort_orders(order: Sequence[RowKey], sort_orders: Mapping[RowKey, int]
     it with the same signature."""
     current = [sort_orders.get(key) for key in order]
     if all(value is not None for value in current) and all(
-            a < b for a, b in zip(current, current[1:])):  # type: ignore[operator]
+            a < b for a, b in itertools.pairwise(current)):  # type: ignore[operator]
         return {}
     return {key: place for place, key in enumerate(order) if sort_orders.get(key) != place}

@@ -149,13 +149,13 @@ class TaskRunner(QObject):
         return self._queue.qsize()
 
 
-def _stop_workers(work: "queue.PriorityQueue[tuple[int, int, Any, Any]]",
-                  order: "itertools.count[int]", threads: list[threading.Thread]) -> None:
+def _stop_workers(work: queue.PriorityQueue[tuple[int, int, Any, Any]],
+                  order: itertools.count[int], threads: list[threading.Thread]) -> None:
     for _ in threads:
         work.put((_STOP_PRIORITY, next(order), _STOP, None))
 
 
-def _stopper(work: "queue.PriorityQueue[tuple[int, int, Any, Any]]",
-             order: "itertools.count[int]", threads: list[threading.Thread]
+def _stopper(work: queue.PriorityQueue[tuple[int, int, Any, Any]],
+             order: itertools.count[int], threads: list[threading.Thread]
              ) -> Callable[..., None]:
     return lambda *_: _stop_workers(work, order, threads)

@@ -17,7 +17,8 @@ import logging
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
@@ -143,7 +144,7 @@ class WriteLanes(QObject):
         started = time.monotonic()
         try:
             completion = Completion(task, result=work())
-        except Exception as exc:  # delivered to on_failure; nothing is swallowed silently
+        except Exception as exc:  # noqa: BLE001 - delivered to on_failure, not swallowed
             log.info("write %s failed after %.1f s: %s", task.name,
                      time.monotonic() - started, exc)
             completion = Completion(task, error=exc)

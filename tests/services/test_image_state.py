@@ -10,9 +10,29 @@ from hypothesis import strategies as st
 
 from app.api.models import ProductImage
 from app.services.image_state import (
-    NO_ID, Badge, Changed, CreateFromFile, CreateFromUrl, Delete, DeleteAll, FieldChanges,
-    ImageState, Insert, Move, Remove, Reorder, UpdateFields, ViewRow, apply_changes, diff,
-    display_order, image_row_key, new_row_key, next_op_id, view)
+    NO_ID,
+    Badge,
+    Changed,
+    CreateFromFile,
+    CreateFromUrl,
+    Delete,
+    DeleteAll,
+    FieldChanges,
+    ImageState,
+    Insert,
+    Move,
+    Remove,
+    Reorder,
+    UpdateFields,
+    ViewRow,
+    apply_changes,
+    diff,
+    display_order,
+    image_row_key,
+    new_row_key,
+    next_op_id,
+    view,
+)
 
 PRODUCT = 7
 

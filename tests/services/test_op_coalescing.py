@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from app.services.image_state import (
-    SENDING, Delete, FieldChanges, ImageState, Pending, Reorder, UpdateFields, image_row_key,
-    next_op_id, view)
+    SENDING,
+    Delete,
+    FieldChanges,
+    ImageState,
+    Pending,
+    Reorder,
+    UpdateFields,
+    image_row_key,
+    next_op_id,
+    view,
+)
 from app.services.op_coalescing import (
-    coalesce, collapse_reorders, merge_field_edits, plan_sort_orders)
+    coalesce,
+    collapse_reorders,
+    merge_field_edits,
+    plan_sort_orders,
+)
 from tests.services.test_image_state import image, three
 
 A, B, C = image_row_key(10), image_row_key(20), image_row_key(30)
@@ -28,7 +41,7 @@ def queue(*ops: object) -> tuple[Pending, ...]:
 def test_two_waiting_description_edits_of_one_image_become_one() -> None:
     first, second = edit(A, description="Mug"), edit(A, description="Blue mug")
     merged = merge_field_edits(queue(first, edit(B, description="Plate"), second))
-    assert [item.op.op_id for item in merged][0] == first.op_id and len(merged) == 2
+    assert merged[0].op.op_id == first.op_id and len(merged) == 2
     assert merged[0].op.changes == FieldChanges(description="Blue mug")
 
 

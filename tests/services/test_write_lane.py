@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
 from app.api import StoreClient
 from app.api.models import ImageChanges
 from app.services.write_lane import WriteLanes
-from tests.ui.conftest import make_window, oauth_for, open_store  # noqa: F401 - fixtures
+from tests.ui.conftest import oauth_for
 
 
 def test_a_lane_keeps_its_order_while_another_lane_goes_ahead(qtbot: QtBot) -> None:
