@@ -24,6 +24,8 @@ from app.services.problems import clip
 from app.services.rendition_facts import RenditionFacts, RenditionInspector
 from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
+from app.services.write_lane import WriteLanes
+from app.services.worker_signals import WorkerSignal
 
 
 class StoreConnection(enum.Enum):
@@ -66,8 +68,11 @@ class StoreSession(QObject):
         super().__init__(parent)
         self.store = store
         self._cancel = threading.Event()
+        # Reported from inside each request, on its worker: it must neither reach a deleted
+        # session nor turn the request into a failure (see worker_signals).
+        self._rate_limit_news = WorkerSignal(self, self.rateLimitChanged)
         self.client = StoreClient(store.credentials, cancel=self._cancel,
-                                  on_rate_limit=self.rateLimitChanged.emit)
+                                  on_rate_limit=self._rate_limit_news.emit)
         self.downloader = ImageDownloader(cancel=self._cancel)
         cache = BlobCache(cache_dir / "images") if cache_dir is not None else None
         self.renditions = RenditionInspector(cache, self.downloader)
@@ -77,6 +82,8 @@ class StoreSession(QObject):
         #: scrolling and product switches never drop them.
         self.side_pictures = ThumbnailLoader(self.downloader, cache, workers=2, parent=self)
         self.reads = TaskRunner("reads", max_workers=3, parent=self)
+        #: Changes to the store: one ordered lane per product (issue 9's write queue).
+        self.writes = WriteLanes(max_parallel=2, parent=self)
         self.online: bool | None = None  # unknown until the first answer
         self.connection = StoreConnection.UNKNOWN
 
@@ -148,12 +155,18 @@ class StoreSession(QObject):
         return self.reads.submit("inspect-rendition", lambda: self.renditions.inspect(url),
                                  on_success=on_success, on_failure=on_failure)
 
-    def close(self) -> None:
-        """Stops everything without waiting on the network: late answers are dropped."""
-        self._cancel.set()
+    def close(self, drain_writes_s: float = 0.0) -> None:
+        """Stops everything: reads are dropped at once (their late answers too); writes
+        under way or queued get up to `drain_writes_s` to finish first (the event loop runs
+        meanwhile, so their answers are delivered), then whatever is left is cut."""
         self.thumbnails.shutdown()
         self.side_pictures.shutdown()
         self.reads.shutdown()
+        if drain_writes_s > 0:
+            self.writes.drain(drain_writes_s)
+        self.writes.shutdown()
+        self._rate_limit_news.close()
+        self._cancel.set()
         # Closing the clients from a worker avoids blocking the GUI on a socket teardown.
         threading.Thread(target=self._close_clients, daemon=True).start()
 

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from app.api.cancellation import cancel_scope
+from app.services.worker_signals import WorkerSignal
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,27 @@ class Task:
 
 
 @dataclass(frozen=True)
-class _Completion:
+class Completion:
+    """What a worker hands back to the GUI thread: the result, or the error."""
+
     task: Task
     result: Any = None
     error: Exception | None = None
+
+
+def deliver(completion: Completion, runner: str) -> None:
+    """Runs the task's callback for its outcome (on the runner's thread), unless cancelled."""
+    task = completion.task
+    if task.cancelled:
+        return
+    if completion.error is None:
+        if task.on_success is not None:
+            task.on_success(completion.result)
+    elif task.on_failure is not None:
+        task.on_failure(completion.error)
+    else:
+        log.warning("%s/%s failed with nobody listening: %s", runner, task.name,
+                    completion.error)
 
 
 _STOP = object()
@@ -83,6 +101,12 @@ class TaskRunner(QObject):
         self._threads: list[threading.Thread] = []
         self._closed = False
         self._completed.connect(self._deliver)
+        # Workers report through this: closed by shutdown() or by the runner's deletion, so
+        # a worker never emits on a deleted runner.
+        self._completion = WorkerSignal(self, self._completed)
+        # Deleted without shutdown() (its parent went): the workers stop too. A plain
+        # function, not a method: the runner's wrapper is already gone when it runs.
+        self.destroyed.connect(_stopper(self._queue, self._order, self._threads))
 
     def submit(self, name: str, work: Callable[[], Any], *,
                on_success: SuccessCallback | None = None,
@@ -107,32 +131,35 @@ class TaskRunner(QObject):
                 continue
             try:
                 with cancel_scope(task._cancelled):
-                    completion = _Completion(task, result=work())
+                    completion = Completion(task, result=work())
             except Exception as exc:  # delivered to on_failure; nothing is swallowed silently
                 log.info("%s/%s failed: %s", self._name, task.name, exc)
-                completion = _Completion(task, error=exc)
+                completion = Completion(task, error=exc)
             if not self._closed and not task.cancelled:
-                self._completed.emit(completion)
+                self._completion.emit(completion)
 
-    def _deliver(self, completion: _Completion) -> None:
-        task = completion.task
-        if self._closed or task.cancelled:
-            return
-        if completion.error is None:
-            if task.on_success is not None:
-                task.on_success(completion.result)
-        elif task.on_failure is not None:
-            task.on_failure(completion.error)
-        else:
-            log.warning("%s/%s failed with nobody listening: %s", self._name, task.name,
-                        completion.error)
+    def _deliver(self, completion: Completion) -> None:
+        if not self._closed:
+            deliver(completion, self._name)
 
     def shutdown(self) -> None:
         """Stops delivering results and drops queued tasks; running ones end on their own."""
         self._closed = True
-        for _ in self._threads:
-            self._queue.put((_STOP_PRIORITY, next(self._order), _STOP, None))
+        self._completion.close()
+        _stop_workers(self._queue, self._order, self._threads)
 
     def waiting(self) -> int:
         """How many tasks wait for a worker (not counting those running)."""
         return self._queue.qsize()
+
+
+def _stop_workers(work: queue.PriorityQueue[tuple[int, int, Any, Any]],
+                  order: itertools.count[int], threads: list[threading.Thread]) -> None:
+    for _ in threads:
+        work.put((_STOP_PRIORITY, next(order), _STOP, None))
+
+
+def _stopper(work: queue.PriorityQueue[tuple[int, int, Any, Any]],
+             order: itertools.count[int], threads: list[threading.Thread]
+             ) -> Callable[..., None]:
+    return lambda *_: _stop_workers(work, order, threads)

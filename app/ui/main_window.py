@@ -32,6 +32,8 @@ from app.ui.window_state import RememberedState, WindowStateFile
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = QSize(1280, 800)
+#: How long closing the window waits for changes already on their way to the store.
+WRITE_DRAIN_SECONDS = 3.0
 
 
 def _icon(name: str) -> QIcon:
@@ -652,7 +654,9 @@ class MainWindow(QMainWindow):
             self.page.deleteLater()
             self.page = None
         if self.session is not None:
-            self.session.close()
+            # Reads stop at once; a change already sent gets a few seconds to be answered
+            # rather than be cut (the process ends with os._exit right after the window).
+            self.session.close(drain_writes_s=WRITE_DRAIN_SECONDS)
             self.session.deleteLater()
             self.session = None
 
