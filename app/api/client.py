@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,6 +22,7 @@ from app.api.image_files import ImageUpload, read_image_upload
 from app.api.models import (RENDITION_URL_FIELDS, ImageChanges, Product, ProductImage,
                             merged_image, v3_as_v2_fields)
 from app.api.transport import UPLOAD_DEADLINE_S, ApiTransport
+from app.api.upload_search import UploadSearch, find_uploaded
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,15 @@ class StoreClient:
             updated = merged_image(_as_object(answer), {**base, **sent, "id": image_id,
                                                         "product_id": product_id})
         return self._completed(updated) if complete else updated
+
+    def find_uploaded(self, product_id: int, *, file_name: str,
+                      before_ids: Collection[int] | None = None,
+                      same_picture: Callable[[ProductImage], bool] | None = None,
+                      ) -> UploadSearch:
+        """Whether an upload (or URL create) of `file_name` whose answer never came arrived:
+        see `app.api.upload_search.find_uploaded`."""
+        return find_uploaded(self, product_id, file_name=file_name, before_ids=before_ids,
+                             same_picture=same_picture)
 
     def delete_image(self, product_id: int, image_id: int, missing_ok: bool = True) -> None:
         """Deletes one image. Already gone counts as done (`missing_ok`): a DELETE retried after
