@@ -76,9 +76,9 @@ class _reading_answer:
     """Marks a MalformedResponse raised while reading a 2xx answer: the store applied the
     request (so a POST must not be sent again), only its answer is unusable."""
 
-    def __init__(self, method: str, path: str) -> None:
+    def __init__(self, method: str, url: str) -> None:
         self.method = method
-        self.path = path
+        self.path = httpx.URL(url).path
 
     def __enter__(self) -> None:
         return None
@@ -136,6 +136,9 @@ class StoreClient:
     def iter_image_pages(self, product_id: int,
                          page_size: int = MAX_PAGE_SIZE) -> Iterator[list[ProductImage]]:
         """Pages until the collection ends: a short page, an empty one, or a 204.
+
+        The pages as the store sends them: while writes run, a delete can shift an image past
+        a page boundary unseen. `all_images` is the checked listing.
 
         A store (or proxy) that ignores `page` would send page 1 forever; the official client
         loops on it (bigcommerce-api-python#90). Here a page that starts like the previous
@@ -205,9 +208,9 @@ class StoreClient:
 
     def get_image(self, product_id: int, image_id: int, *,
                   deadline_s: float | None = None) -> ProductImage:
-        path = f"/products/{product_id}/images/{image_id}"
-        body = self.transport.request_json("GET", self._url(path), deadline_s=deadline_s)
-        with _reading_answer("GET", path):
+        url = self._url(f"/products/{product_id}/images/{image_id}")
+        body = self.transport.request_json("GET", url, deadline_s=deadline_s)
+        with _reading_answer("GET", url):
             return ProductImage.from_json(body)
 
     def count_images(self, product_id: int | None = None) -> int:
@@ -232,10 +235,10 @@ class StoreClient:
             raise errors.InvalidImageFile(
                 f"'{image_url}' is not a web address; the store can only fetch http(s) images.")
         fields = ImageChanges(description, is_thumbnail, sort_order).to_json()
-        path = f"/products/{product_id}/images"
-        answer = self.transport.request_json("POST", self._url(path),
+        url = self._url(f"/products/{product_id}/images")
+        answer = self.transport.request_json("POST", url,
                                              json_body={"image_file": image_url, **fields})
-        with _reading_answer("POST", path):
+        with _reading_answer("POST", url):
             created = merged_image(_as_object(answer), {"product_id": product_id, **fields})
         return self._completed(created) if complete else created
 
@@ -269,7 +272,7 @@ class StoreClient:
             "POST", url, files={"image_file": (upload.file_name, upload.content,
                                                upload.mime_type)},
             data=form, deadline_s=UPLOAD_DEADLINE_S)
-        with _reading_answer("POST", httpx.URL(url).path):
+        with _reading_answer("POST", url):
             if not isinstance(answer, Mapping) or "data" not in answer:
                 raise errors.MalformedResponse("The store's upload answer has no 'data' object.")
             created = merged_image(v3_as_v2_fields(answer["data"]),
@@ -302,10 +305,9 @@ class StoreClient:
                     base.pop(stale, None)
         sent = changes.to_json()
         sent.pop("image_file", None)  # the store keeps its own name, never the URL sent
-        path = f"/products/{product_id}/images/{image_id}"
-        answer = self.transport.request_json("PUT", self._url(path),
-                                             json_body=changes.to_json())
-        with _reading_answer("PUT", path):
+        url = self._url(f"/products/{product_id}/images/{image_id}")
+        answer = self.transport.request_json("PUT", url, json_body=changes.to_json())
+        with _reading_answer("PUT", url):
             updated = merged_image(_as_object(answer), {**base, **sent, "id": image_id,
                                                         "product_id": product_id})
         return self._completed(updated) if complete else updated
