@@ -3,8 +3,8 @@
 Messages name the problem and the fix in words a merchant understands. They never contain
 credentials: they are built from the status, the server's message and the request path only.
 
-Three questions a write queue asks of every failure, answered by each error (not by its class
-alone: the same 500 means something else after a GET than after a POST):
+What a write queue asks of every failure, answered by each error (not by its class alone:
+the same 500 means something else after a GET than after a POST):
 
 - `transient`: may the same request work if tried again later (a 5xx, a dropped connection,
   a rate limit)? Says nothing about duplicates.
