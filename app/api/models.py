@@ -122,16 +122,7 @@ class ProductImage:
     @classmethod
     def from_v3_json(cls, data: Any) -> "ProductImage":
         """The v3 image shape (url_zoom, date_modified…) mapped onto the v2 model."""
-        if not isinstance(data, Mapping):
-            raise MalformedResponse("The store sent an image that is not a JSON object.")
-        v2 = {
-            "id": data.get("id"), "product_id": data.get("product_id"),
-            "image_file": data.get("image_file"), "is_thumbnail": data.get("is_thumbnail"),
-            "sort_order": data.get("sort_order"), "description": data.get("description"),
-            "zoom_url": data.get("url_zoom"), "thumbnail_url": data.get("url_thumbnail"),
-            "standard_url": data.get("url_standard"), "tiny_url": data.get("url_tiny"),
-        }
-        return cls.from_json(v2)
+        return cls.from_json(v3_as_v2_fields(data))
 
     def to_json(self) -> dict[str, Any]:
         """The full server shape, for the offline cache (extra fields included)."""
@@ -152,6 +143,32 @@ class ProductImage:
     def rendition_url(self, min_width: int) -> str | None:
         """The smallest rendition at least `min_width` wide (see `smallest_rendition`)."""
         return smallest_rendition(self, min_width)
+
+
+#: v3 image field -> v2 field; v3 has no date_created (only date_modified).
+_V3_TO_V2 = {"id": "id", "product_id": "product_id", "image_file": "image_file",
+             "is_thumbnail": "is_thumbnail", "sort_order": "sort_order",
+             "description": "description", "url_zoom": "zoom_url",
+             "url_thumbnail": "thumbnail_url", "url_standard": "standard_url",
+             "url_tiny": "tiny_url"}
+
+
+def v3_as_v2_fields(data: Any) -> dict[str, Any]:
+    """The fields a v3 image object carries, under their v2 names (absent ones left out)."""
+    if not isinstance(data, Mapping):
+        raise MalformedResponse("The store sent an image that is not a JSON object.")
+    return {v2: data[v3] for v3, v2 in _V3_TO_V2.items() if v3 in data}
+
+
+def merged_image(answer: Mapping[str, Any], known: Mapping[str, Any]) -> ProductImage:
+    """The record of a write: what the store answered, over what was already known of the
+    image (e.g. the record the caller had, and the fields just sent) for what it left out.
+
+    A rendition URL the answer leaves out or sends empty counts as not said (write answers
+    usually omit them), so a known URL stays; a URL nobody knows stays absent (None)."""
+    said = {key: value for key, value in answer.items()
+            if not (key in RENDITION_URL_FIELDS and not value)}
+    return ProductImage.from_json({**known, **said})
 
 
 @dataclass(frozen=True)

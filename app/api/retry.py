@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-#: Methods the store applies at most once however often they arrive (RFC 9110 §9.2.2).
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+from app.api.errors import IDEMPOTENT_METHODS
+
+__all__ = ["IDEMPOTENT_METHODS", "NO_RETRIES", "RetryPolicy"]
 
 
 @dataclass(frozen=True)

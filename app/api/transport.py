@@ -22,7 +22,8 @@ from app.api.bounded_body import ACCEPT_ENCODING, read_bounded_body
 from app.api.cancellation import scoped_cancel_events
 from app.api.deadline import Deadline
 from app.api.rate_limit import RateLimiter, RateLimitSnapshot, describe_wait, retry_after_seconds
-from app.api.retry import IDEMPOTENT_METHODS, RetryPolicy
+from app.api.errors import IDEMPOTENT_METHODS, applied_by_status
+from app.api.retry import RetryPolicy
 from app.api.tls import tls_context
 from app.api.watched_network import WatchedTransport, call_limits
 
@@ -80,8 +81,10 @@ def _server_error_list(body: Any) -> tuple[str | None, dict[str, Any]]:
     return None, {}
 
 
-def error_from_response(response: httpx.Response, path: str) -> errors.ApiError:
-    """Maps a non-2xx response to its error type with a message that says what to do."""
+def error_from_response(response: httpx.Response, path: str,
+                        method: str | None = None) -> errors.ApiError:
+    """Maps a non-2xx response to its error type with a message that says what to do, and
+    whether the store applied the request (`applied`, from the status)."""
     status = response.status_code
     try:
         body: Any = response.json()
@@ -99,7 +102,7 @@ def error_from_response(response: httpx.Response, path: str) -> errors.ApiError:
     if details.get("invalid_reason"):
         said += f" ({plain_server_message(str(details['invalid_reason']))})"
     kwargs: dict[str, Any] = dict(status=status, server_message=server_message, details=details,
-                                  path=path)
+                                  path=path, method=method, applied=applied_by_status(status))
     if status == 401:
         return errors.AuthenticationFailed(
             "The store did not accept the credentials (401). Check the access token, or the "
@@ -146,7 +149,8 @@ def decode_json(response: httpx.Response, path: str) -> Any:
         raise errors.MalformedResponse(
             f"The store sent something that is not JSON ({content_type}, "
             f"{len(response.content)} bytes) for {path}. A proxy or firewall may be in the "
-            "way; check the API address.", status=response.status_code, path=path) from None
+            "way; check the API address.", status=response.status_code, path=path,
+            applied=applied_by_status(response.status_code)) from None
 
 
 def _is_certificate_failure(exc: BaseException) -> bool:
@@ -160,6 +164,14 @@ def _is_certificate_failure(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _combined(outcomes: list[bool | None]) -> bool | None:
+    """Whether any of several attempts applied the request: one that did makes True, one
+    that may have makes None, else False."""
+    if True in outcomes:
+        return True
+    return None if None in outcomes else False
 
 
 def _plain_response(streamed: httpx.Response, body: bytes) -> httpx.Response:
@@ -247,11 +259,26 @@ class ApiTransport:
         times (plus the 429s waited out, which have their own budget)."""
         return self._send(method, url, decode=True, **kwargs)[1]
 
-    def _send(
+    def _send(self, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        """The response and, when `decode`, its JSON body (None otherwise).
+
+        Every ApiError leaving here names the method and says whether the store applied the
+        request over all attempts (`applied`): an earlier attempt that may have reached the
+        store makes a later clean refusal "unknown", never "not applied"."""
+        earlier: list[bool | None] = []  # what each failed attempt may have done
+        try:
+            return self._attempts(method, url, earlier=earlier, **kwargs)
+        except errors.ApiError as error:
+            error.method = method
+            error.applied = _combined([*earlier, error.applied])
+            raise
+
+    def _attempts(
         self,
         method: str,
         url: str,
         *,
+        earlier: list[bool | None],
         decode: bool,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
@@ -261,7 +288,8 @@ class ApiTransport:
         deadline_s: float | None = None,
         cancel: threading.Event | None = None,
     ) -> tuple[httpx.Response, Any]:
-        """The response and, when `decode`, its JSON body (None otherwise)."""
+        """The retry loop of `_send`; appends to `earlier` the `applied` of each failed
+        attempt it sends again."""
         path = httpx.URL(url).path
         idempotent = method in IDEMPOTENT_METHODS
         deadline = Deadline.after(self.deadline_s if deadline_s is None else deadline_s)
@@ -289,14 +317,16 @@ class ApiTransport:
                 response = self._exchange(method, url, params, json_body, files, data,
                                           timeout, deadline, cancelled)
             except httpx.TransportError as exc:
-                if cancelled():  # the watched socket stopped a read or write for it
-                    raise errors.Cancelled("Cancelled.", path=path) from None
                 sent = not isinstance(exc, _NOT_SENT)
+                if cancelled():  # the watched socket stopped a read or write for it
+                    raise errors.Cancelled("Cancelled.", path=path,
+                                           applied=None if sent else False) from None
                 sent_once = sent_once or sent
                 log.info("%s %s failed (%s), attempt %d", method, path, type(exc).__name__, attempt)
                 failure = self._network_error(method, path, exc, sent_once, deadline)
                 if not isinstance(failure, (errors.TimedOut, errors.CertificateNotTrusted)) \
                         and (idempotent or not sent_once) and attempt < self.retry.max_attempts:
+                    earlier.append(failure.applied)
                     self._backoff(attempt, deadline, cancelled, path, failure)
                     continue
                 raise failure from None
@@ -307,6 +337,7 @@ class ApiTransport:
                          type(exc).__name__, attempt)
                 failure = self._undecodable(method, path)
                 if idempotent and attempt < self.retry.max_attempts:
+                    earlier.append(failure.applied)
                     self._backoff(attempt, deadline, cancelled, path, failure)
                     continue
                 raise failure from None
@@ -338,7 +369,7 @@ class ApiTransport:
                     wait = self.retry.backoff(rate_limit_waits + 3)
                 if wait > self.retry.max_rate_limit_wait or wait >= deadline.remaining():
                     # Holding a worker for longer is worse than saying when to come back.
-                    raise error_from_response(response, path)
+                    raise error_from_response(response, path, method)
                 rate_limit_waits += 1
                 log.info("rate limited on %s %s; waiting %.1f s", method, path, wait)
                 self._wait(wait, cancelled, path)
@@ -348,11 +379,12 @@ class ApiTransport:
             # 509 is the legacy hourly limit, not a server failure: retrying in seconds is futile.
             if status >= 500 and status != 509 and idempotent \
                     and attempt < self.retry.max_attempts:
+                earlier.append(applied_by_status(status))
                 self._backoff(attempt, deadline, cancelled, path,
-                              error_from_response(response, path))
+                              error_from_response(response, path, method))
                 continue
             if status >= 300:
-                raise error_from_response(response, path)
+                raise error_from_response(response, path, method)
             if not decode:
                 return response, None
             try:
@@ -360,7 +392,11 @@ class ApiTransport:
             except errors.MalformedResponse as failure:
                 log.info("%s %s -> %d with a garbled body, attempt %d", method, path, status,
                          attempt)
+                if not idempotent:
+                    failure.message += errors.APPLIED_BUT_UNREADABLE
+                    failure.args = (failure.message,)
                 if idempotent and attempt < self.retry.max_attempts:
+                    earlier.append(failure.applied)
                     self._backoff(attempt, deadline, cancelled, path, failure)
                     continue
                 raise
@@ -383,6 +419,9 @@ class ApiTransport:
             try:
                 body = read_bounded_body(response, max_bytes=self.max_body_bytes,
                                          deadline=deadline, cancelled=cancelled)
+            except errors.ApiError as failure:  # too large, too slow, cancelled mid-body
+                failure.applied = applied_by_status(response.status_code)
+                raise
             finally:
                 response.close()
         return _plain_response(response, body)
@@ -409,7 +448,8 @@ class ApiTransport:
                    "the API address.")
         if method not in IDEMPOTENT_METHODS:
             message += " The store may have applied the change: reload to check before retrying."
-        return errors.MalformedResponse(message, path=path)
+        # An answer came, but its status is not kept this far: whether it was applied is unknown.
+        return errors.MalformedResponse(message, path=path, applied=None)
 
     @staticmethod
     def _network_error(method: str, path: str, exc: httpx.HTTPError, sent: bool,
@@ -419,7 +459,7 @@ class ApiTransport:
                 "The store's certificate is not trusted, so nothing was sent to it. Check the "
                 "store address; if it is right, the store's certificate may have expired or a "
                 "program on this computer or network may be intercepting secure connections.",
-                path=path)
+                path=path, applied=False)
         timed_out = isinstance(exc, httpx.TimeoutException) and deadline is not None \
             and deadline.expired
         reason = "the store took too long to answer" if timed_out else {
@@ -437,7 +477,9 @@ class ApiTransport:
                 f"No answer to {method} {path}: {reason}. The store may or may not have "
                 "applied it, so it was not sent again; reload to check before retrying.",
                 path=path)
+        applied = None if sent else False
         if timed_out:
             return errors.TimedOut(f"{method} {path} failed: {reason}; try again later.",
-                                   path=path)
-        return errors.NetworkError(f"{method} {path} failed: {reason}.", path=path)
+                                   path=path, applied=applied)
+        return errors.NetworkError(f"{method} {path} failed: {reason}.", path=path,
+                                   applied=applied)

@@ -94,4 +94,5 @@ def test_a_full_product_of_1000_images_still_lists_completely(
     wire = RewritePage(lambda page: page)
     images = make_client(emu, wire=wire).all_images(pid)
     assert len({image.id for image in images}) == MAX_IMAGES_PER_PRODUCT
-    assert wire.asked == [1, 2, 3, 4, 5]  # four full pages, then an empty one
+    # Four full pages, then an empty one; then the last image of each full page, alone.
+    assert wire.asked == [1, 2, 3, 4, 5, 250, 500, 750, 1000]

@@ -1,0 +1,120 @@
+"""all_images while writes run: a delete between two pages must not hide an image, and an id
+that comes twice is listed once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from app.api import StoreClient
+from app.store_emulator import StoreEmulator
+from tests.api.conftest import ClientFactory
+
+
+class BetweenPages(httpx.HTTPTransport):
+    """Real HTTP to the emulator; runs `before_page_2` just before each request for page 2 of
+    a product's images (another app writing to the store while this one lists)."""
+
+    def __init__(self, before_page_2: Callable[[], None]) -> None:
+        super().__init__()
+        self.before_page_2 = before_page_2
+        self.queries: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/images"):
+            self.queries.append(request.url.query.decode())
+            if request.url.params.get("page") == "2":
+                self.before_page_2()
+        return super().handle_request(request)
+
+
+@pytest.fixture
+def emu(emulator_factory) -> StoreEmulator:
+    return emulator_factory(catalog="empty", rate_limit_quota=10_000)
+
+
+def ids(images: list) -> list[int]:
+    return [image.id for image in images]
+
+
+def test_a_delete_between_two_pages_hides_no_image(emu: StoreEmulator,
+                                                   make_client: ClientFactory) -> None:
+    pid = emu.add_product("Poster", "POS-1", image_count=300)
+    other_app: StoreClient = make_client(emu)
+    before = other_app.all_images(pid)
+    victim = before[10]  # on page 1, which the lister has read by then
+    deleted: list[int] = []
+
+    def delete_once() -> None:
+        if not deleted:
+            other_app.delete_image(pid, victim.id)
+            deleted.append(victim.id)
+
+    wire = BetweenPages(delete_once)
+    listed = make_client(emu, wire=wire).all_images(pid)
+    assert deleted == [victim.id]
+    expected = [image for image in before if image.id != victim.id]
+    assert ids(listed) == ids(expected)  # image 251 (pushed onto page 1) is there, once
+    assert listed == other_app.all_images(pid)
+    # The first listing's boundary check failed, so it listed once more, and checked again.
+    assert wire.queries == ["page=1&limit=250", "page=2&limit=250", "page=250&limit=1",
+                            "page=1&limit=250", "page=2&limit=250", "page=250&limit=1"]
+
+
+def test_a_store_that_keeps_changing_is_listed_at_most_twice(
+        emu: StoreEmulator, make_client: ClientFactory) -> None:
+    pid = emu.add_product("Poster", "POS-1", image_count=300)
+    other_app = make_client(emu)
+    doomed = [image.id for image in other_app.all_images(pid)[:5]]
+
+    def delete_next() -> None:  # a delete before every page 2, however often it is asked
+        other_app.delete_image(pid, doomed.pop(0))
+
+    wire = BetweenPages(delete_next)
+    listed = make_client(emu, wire=wire).all_images(pid)
+    assert wire.queries.count("page=1&limit=250") == 2  # bounded: not a loop
+    assert len(set(ids(listed))) == len(listed)
+    assert len(doomed) == 3
+
+
+class RepeatLastOfPage1(httpx.HTTPTransport):
+    """A store (or cache) whose page 2 starts with page 1's last image again, as a store
+    ordering by a field that changed between the two pages would send it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_of_page_1: object = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        page = request.url.params.get("page")
+        if not request.url.path.endswith("/images") or page not in ("1", "2") \
+                or request.url.params.get("limit") != "250":
+            return response
+        body = json.loads(response.read())  # unpacked (the client asks for gzip)
+        if page == "1":
+            self.last_of_page_1 = body[-1]
+        else:
+            body = [self.last_of_page_1, *body]
+        response.close()
+        return httpx.Response(200, headers={"Content-Type": "application/json"},
+                              stream=httpx.ByteStream(json.dumps(body).encode()))
+
+
+def test_an_id_on_two_pages_is_listed_once(emu: StoreEmulator,
+                                           make_client: ClientFactory) -> None:
+    pid = emu.add_product("Poster", "POS-1", image_count=300)
+    truth = make_client(emu).all_images(pid)
+    listed = make_client(emu, wire=RepeatLastOfPage1()).all_images(pid)
+    assert ids(listed) == ids(truth) and len(listed) == 300
+
+
+def test_a_product_on_one_page_is_one_request(emu: StoreEmulator,
+                                              make_client: ClientFactory) -> None:
+    pid = emu.add_product("Mug", "MUG-1", image_count=249)
+    emu.clear_requests()
+    assert len(make_client(emu).all_images(pid)) == 249
+    assert [r.query for r in emu.requests()] == ["page=1&limit=250"]
