@@ -15,7 +15,7 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Hashable, Iterable
+from typing import Callable, Hashable, Iterable
 
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
@@ -176,3 +176,16 @@ def decode_thumbnail(data: bytes, box: QSize) -> QImage:
     """Decodes (with Pillow, on the calling worker) and fits into `box`, never upscaling.
     Raises PictureRefused for a type, size or damage the app does not show."""
     return to_qimage(decode_picture(data, box.width(), box.height()))
+
+
+def switch_loader(old: ThumbnailLoader | None, new: ThumbnailLoader | None,
+                  on_loaded: Callable[..., None], on_failed: Callable[..., None]
+                  ) -> ThumbnailLoader | None:
+    """Moves a listener's two slots from `old` to `new` (either may be None); returns `new`."""
+    if old is not None:
+        old.loaded.disconnect(on_loaded)
+        old.failed.disconnect(on_failed)
+    if new is not None:
+        new.loaded.connect(on_loaded)
+        new.failed.connect(on_failed)
+    return new

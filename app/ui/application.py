@@ -59,10 +59,11 @@ def check_keyring(window: MainWindow, secrets: CredentialStore) -> None:
             return
         notice = f"Passwords cannot be saved on this computer. {status.message}"
         logging.getLogger(__name__).warning("%s", status.message)
-        if window.stack.currentWidget() is window.start_screen:
-            window.start_screen.show_message(notice, error=True)
-        else:
-            window.status.showMessage(notice, 30000)
+        # The whole story waits on the start screen; a store already open gets one line.
+        window.start_screen.show_message(notice, error=True)
+        if window.stack.currentWidget() is not window.start_screen:
+            window.status.showMessage("Passwords can't be saved on this computer (no usable "
+                                      "keyring); see Stores for what to do.", 30000)
 
     runner.submit("keyring-check", secrets.backend_status, on_success=report,
                   on_failure=lambda error: None)

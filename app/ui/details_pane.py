@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QSizePo
 from app.api.models import ProductImage
 from app.services.rendition_facts import RenditionFacts
 from app.services.tasks import Task
-from app.services.thumbnails import ThumbnailLoader
+from app.services.thumbnails import ThumbnailLoader, switch_loader
 from app.ui.plain_text import plain_label, tooltip
 
 PREVIEW_HEIGHT = 240
@@ -172,13 +172,7 @@ class DetailsPane(QScrollArea):
     # ---- wiring -------------------------------------------------------------------------
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
-        if self._loader is not None:
-            self._loader.loaded.disconnect(self._on_loaded)
-            self._loader.failed.disconnect(self._on_failed)
-        self._loader = loader
-        if loader is not None:
-            loader.loaded.connect(self._on_loaded)
-            loader.failed.connect(self._on_failed)
+        self._loader = switch_loader(self._loader, loader, self._on_loaded, self._on_failed)
 
     def set_inspector(self, inspect: Inspector | None) -> None:
         """Where the largest picture's size, format and weight come from (a worker task)."""

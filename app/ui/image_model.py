@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QImage, QPixmap
 
 from app.api.models import ProductImage
-from app.services.thumbnails import ThumbnailLoader
+from app.services.thumbnails import ThumbnailLoader, switch_loader
 from app.ui.pixmap_cache import CachedPicture, PixmapCache
 from app.ui.plain_text import tooltip
 
@@ -58,13 +58,7 @@ class ImageListModel(QAbstractListModel):
             self.set_loader(loader)
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
-        if self._loader is not None:
-            self._loader.loaded.disconnect(self._on_loaded)
-            self._loader.failed.disconnect(self._on_failed)
-        self._loader = loader
-        if loader is not None:
-            loader.loaded.connect(self._on_loaded)
-            loader.failed.connect(self._on_failed)
+        self._loader = switch_loader(self._loader, loader, self._on_loaded, self._on_failed)
 
     # ---- contents -----------------------------------------------------------------------
 

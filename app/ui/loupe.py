@@ -13,7 +13,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetrics, QImage, QKeyEvent, QMous
 from PySide6.QtWidgets import QWidget
 
 from app.api.models import ProductImage
-from app.services.thumbnails import ThumbnailLoader
+from app.services.thumbnails import ThumbnailLoader, switch_loader
 from app.ui.details_pane import fit_rect
 from app.ui.image_model import ImageListModel
 
@@ -54,13 +54,7 @@ class Loupe(QWidget):
         self.hide()
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
-        if self._loader is not None:
-            self._loader.loaded.disconnect(self._on_loaded)
-            self._loader.failed.disconnect(self._on_failed)
-        self._loader = loader
-        if loader is not None:
-            loader.loaded.connect(self._on_loaded)
-            loader.failed.connect(self._on_failed)
+        self._loader = switch_loader(self._loader, loader, self._on_loaded, self._on_failed)
 
     # ---- opening, moving, closing -------------------------------------------------------
 
