@@ -580,10 +580,10 @@ class Journal:
         sha = hashlib.sha256(upload.content).hexdigest()
         target = self.file_path(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _same_size(target, len(upload.content)):
+        if _holds(target, upload.content):
             os.utime(target)  # fresh again: `collect_garbage` spares it until it is appended
         else:
-            _write_durably(target, upload.content)
+            _write_durably(target, upload.content)  # new, or a damaged copy made whole
         return StoredFile(target, sha, len(upload.content), upload.file_name, upload.image_type)
 
     def collect_garbage(self, grace: timedelta = timedelta(hours=1)) -> int:
@@ -621,9 +621,10 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def _same_size(path: Path, size: int) -> bool:
+def _holds(path: Path, content: bytes) -> bool:
     try:
-        return path.is_file() and not path.is_symlink() and path.stat().st_size == size
+        return (path.is_file() and not path.is_symlink()
+                and path.stat().st_size == len(content) and path.read_bytes() == content)
     except OSError:
         return False
 

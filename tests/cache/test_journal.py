@@ -235,6 +235,15 @@ def test_a_dropped_file_is_copied_in_so_moving_the_original_does_not_matter(
     assert not [p for p in stored.path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_damaged_stored_copy_is_made_whole_when_the_file_is_dropped_again(
+        journal: Journal, tmp_path: Path) -> None:
+    dropped = tmp_path / "a.png"
+    dropped.write_bytes(PNG)
+    stored = journal.store_file(dropped)
+    stored.path.write_bytes(bytes(len(PNG)))  # same size, wrong bytes
+    assert journal.store_file(dropped).path.read_bytes() == PNG
+
+
 def test_files_the_store_would_refuse_are_refused_here(journal: Journal, tmp_path: Path) -> None:
     big = tmp_path / "huge.png"
     big.write_bytes(PNG + bytes(8 * 1024 * 1024))
