@@ -45,8 +45,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+from app.api.errors import MalformedResponse
 from app.api.image_files import MAX_IMAGE_BYTES, read_image_upload
 from app.api.models import ProductImage
 from app.services.image_state import (
@@ -232,7 +233,8 @@ def decode_op(kind: str, payload: str, files_dir: Path) -> Operation:
                            based_on=tuple(ProductImage.from_json(i) for i in body["based_on"]))
     except UnreadablePayload:
         raise
-    except Exception as exc:  # any shape error of a damaged row: the row is unreadable
+    except (KeyError, TypeError, ValueError, AttributeError, MalformedResponse) as exc:
+        # a shape error of a damaged row: the row is unreadable
         raise UnreadablePayload(f"{type(exc).__name__}: {exc}") from None
     raise UnreadablePayload(f"unknown kind {kind!r}")
 
@@ -341,7 +343,7 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

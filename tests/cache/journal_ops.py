@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.api.models import ProductImage
@@ -24,7 +24,7 @@ def record(image_id: int, description: str | None = "alt") -> ProductImage:
         zoom_url=f"https://cdn.example/{image_id}.1280.jpg", standard_url=None,
         tiny_url=f"https://cdn.example/{image_id}.44.jpg", is_thumbnail=image_id == 1,
         sort_order=image_id * 10, description=description,
-        date_created=datetime(2026, 3, 1, 12, 30, 5, tzinfo=timezone.utc),
+        date_created=datetime(2026, 3, 1, 12, 30, 5, tzinfo=UTC),
         extra={"image_url": "", "custom": {"nested": [1, "ü"]}})
 
 
