@@ -496,6 +496,18 @@ class Journal:
             db.execute("ROLLBACK")
             raise
 
+    def apply_coalescing(self, before: Sequence[JournalEntry],
+                         after: Sequence[Operation]) -> None:
+        """Writes what a coalescing pass did: `before` are the journal's entries the pass
+        started from (`pending(...)` of one product), `after` the ops it left, matched by op
+        id (unique in the journal: see `highest_op_id`). An op that changed is rewritten in
+        its seq, one that went is removed, in one transaction. A reorder collapse leaves the
+        last reorder's op where its own seq was; only edits that leave the order alone can be
+        between, so the order on disk means the same."""
+        replaced, removed = coalescing_changes(before, after)
+        if replaced or removed:
+            self.rewrite(replaced, removed)
+
     def prune_done(self, older_than: timedelta) -> int:
         """Forgets done changes finished more than `older_than` ago; returns how many."""
         cutoff = self._clock() - older_than.total_seconds()
@@ -615,6 +627,23 @@ class Journal:
                 except OSError:
                     continue  # locked or gone: next time
         return removed
+
+
+def coalescing_changes(before: Sequence[JournalEntry], after: Sequence[Operation]
+                       ) -> tuple[dict[int, Operation], list[int]]:
+    """(seq -> rewritten op, seqs removed) that turn `before` into `after` (see
+    `Journal.apply_coalescing`)."""
+    seq_of = {entry.op.op_id: entry.seq for entry in before}
+    if len(seq_of) != len(before):
+        raise ValueError("op ids must be unique in the journal")
+    kept = {op.op_id: op for op in after}
+    unknown = kept.keys() - seq_of.keys()
+    if unknown:
+        raise ValueError(f"coalescing produced ops the journal never saw: {sorted(unknown)}")
+    replaced = {seq_of[entry.op.op_id]: kept[entry.op.op_id] for entry in before
+                if entry.op.op_id in kept and kept[entry.op.op_id] != entry.op}
+    removed = [entry.seq for entry in before if entry.op.op_id not in kept]
+    return replaced, removed
 
 
 def _statements(script: str) -> list[str]:

@@ -21,7 +21,16 @@ from app.cache.journal import (
     JournalTooNew,
     NotQueued,
 )
-from app.services.image_state import CreateFromFile, FieldChanges, Phase, UpdateFields
+from app.services.image_state import (
+    CreateFromFile,
+    FieldChanges,
+    ImageState,
+    Pending,
+    Phase,
+    Reorder,
+    UpdateFields,
+)
+from app.services.op_coalescing import coalesce
 from tests.cache.journal_ops import record, sample_op
 
 STORE = "store-abc123"
@@ -165,6 +174,29 @@ def test_a_coalescing_rewrite_is_all_or_nothing(journal: Journal) -> None:
     assert [e.op for e in journal.pending(STORE)] == [edit(1, "a"), edit(2, "b"), edit(3, "c")]
     journal.rewrite({first: edit(1, "b")}, [second])
     assert [e.op for e in journal.pending(STORE)] == [edit(1, "b"), edit(3, "c")]
+
+
+def test_a_coalescing_pass_is_written_back_and_reloads_as_the_same_view(
+        journal: Journal) -> None:
+    """Two alt-text edits of one image merge; three reorders collapse to the last: the
+    journal after a restart holds what the queue holds now, and the grid looks the same."""
+    snapshot = ImageState.from_server(7, [record(1), record(2), record(3)])
+    ops = [edit(1, "a", "image:1"), Reorder(op_id=2, order=("image:2", "image:1", "image:3"),
+                                            based_on=(record(1), record(2), record(3))),
+           edit(3, "b", "image:1"), Reorder(op_id=4, order=("image:3", "image:2", "image:1"),
+                                            based_on=(record(1), record(2), record(3))),
+           Reorder(op_id=5, order=("image:1", "image:3", "image:2"), based_on=())]
+    for op in ops:
+        journal.append(STORE, 7, op)
+    before = journal.pending(STORE, 7)
+    coalesced = coalesce([Pending(entry.op) for entry in before])
+    assert len(coalesced) == 2
+    journal.apply_coalescing(before, [item.op for item in coalesced])
+    reloaded = journal.pending(STORE, 7)
+    assert {entry.op for entry in reloaded} == {item.op for item in coalesced}
+    state = snapshot.replace_pending(coalesced)
+    assert (snapshot.replace_pending(Pending(entry.op) for entry in reloaded).view()
+            == state.view() == snapshot.replace_pending(Pending(op) for op in ops).view())
 
 
 def test_prune_done_forgets_only_old_finished_changes(tmp_path: Path) -> None:
