@@ -88,3 +88,11 @@ def _xdg_env(environ: Mapping[str, str], name: str) -> Path | None:
         return None
     path = Path(value)
     return path if path.is_absolute() else None
+
+
+def journal_dir() -> Path:
+    """The journal of changes not yet sent and the dropped files they upload (in the data
+    folder: losing it loses the merchant's work, unlike the cache). Created if missing."""
+    path = _ensure("data") / "journal"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
