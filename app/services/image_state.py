@@ -42,6 +42,7 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
@@ -503,11 +504,22 @@ Answer = ProductImage | Sequence[ProductImage] | None
 
 _op_ids = itertools.count(1)
 _new_keys = itertools.count(1)
+_op_ids_lock = threading.Lock()
 
 
 def next_op_id() -> int:
-    """A process-wide op id; the journal will hand out its own (its row id) instead."""
-    return next(_op_ids)
+    """A process-wide op id, unique across restarts once `seed_op_ids` was called with the
+    journal's highest (ops reloaded from the journal keep theirs)."""
+    with _op_ids_lock:
+        return next(_op_ids)
+
+
+def seed_op_ids(highest_used: int) -> None:
+    """New op ids start above `highest_used` (the journal's `highest_op_id()` at start-up)."""
+    global _op_ids
+    with _op_ids_lock:
+        current = next(_op_ids)
+        _op_ids = itertools.count(max(current, highest_used + 1))
 
 
 def new_row_key() -> RowKey:

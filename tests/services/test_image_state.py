@@ -338,3 +338,12 @@ def test_reconciling_each_answer_in_turn_moves_no_row(sort_orders: list[int],
         assert keys(after) == keys(before)
         assert all(isinstance(change, Changed) for change in diff(before, after))
         assert sum(row.image.is_thumbnail for row in after) <= 1
+
+
+def test_op_ids_continue_above_the_journals_after_a_restart() -> None:
+    from app.services.image_state import next_op_id, seed_op_ids
+    highest_in_journal = next_op_id() + 10_000  # ops of an earlier run, reloaded with their ids
+    seed_op_ids(highest_in_journal)
+    assert next_op_id() > highest_in_journal
+    seed_op_ids(5)  # a lower seed never moves the counter back
+    assert next_op_id() > highest_in_journal
