@@ -17,7 +17,8 @@ the emulator's `sort_order_shift` does both). A plan therefore only ever sends a
 image holds at that moment: values nobody holds are chosen first; where a gap is too tight, a
 PUT waits until the image holding its value has moved away. Only when such waits form a cycle
 (two images trading places in a gap with no spare integer) is one of them parked on a free
-value first: one extra PUT, counted in `parked`.
+value first: one extra PUT, counted in `parked`; the longest chain found from the other end is
+tried then, which often needs none.
 """
 
 from __future__ import annotations
@@ -67,11 +68,28 @@ def plan_reorder(order: Sequence[Key], sort_orders: Mapping[Key, int], *,
     if n and high - low + 1 < n:
         raise ValueError(f"{n} images do not fit in sort_orders {low}..{high}")
     current = [sort_orders.get(key) for key in order]
-    kept_positions = _longest_chain_with_room(current, low, high)
-    final = _assign(order, current, kept_positions, low, high)
-    puts, parked = _send_order(order, sort_orders, final, low, high)
-    kept = frozenset(order[p] for p in kept_positions)
-    return ReorderPlan(puts=puts, final=final, kept=kept, parked=parked)
+    best: ReorderPlan[Key] | None = None
+    for kept_positions in _longest_chains(current, low, high):
+        final = _assign(order, current, kept_positions, low, high)
+        puts, parked = _send_order(order, sort_orders, final, low, high)
+        plan = ReorderPlan(puts=puts, final=final,
+                           kept=frozenset(order[p] for p in kept_positions), parked=parked)
+        if best is None or len(plan.puts) < len(best.puts):
+            best = plan
+        if not parked:
+            break
+    assert best is not None
+    return best
+
+
+def _longest_chains(current: Sequence[int | None], low: int, high: int) -> list[list[int]]:
+    """The earliest-ending longest chain and the latest-starting one (searched from the other
+    end): when the first needs a parking PUT, the second often does not."""
+    n = len(current)
+    forward = _longest_chain_with_room(current, low, high)
+    mirrored = [None if value is None else -value for value in reversed(current)]
+    backward = sorted(n - 1 - p for p in _longest_chain_with_room(mirrored, -high, -low))
+    return [forward] if backward == forward else [forward, backward]
 
 
 def _longest_chain_with_room(current: Sequence[int | None], low: int, high: int) -> list[int]:

@@ -90,6 +90,71 @@ def test_the_plan_is_the_brute_force_minimum_and_lands_right(data: st.DataObject
         assert all(low <= value <= high for value in after.values())
 
 
+def sendable_with(need: int, current: list[int | None], low: int, high: int) -> bool:
+    """Whether some `need` images can take new values, each PUT onto a value no other image
+    holds right then, with no image PUT twice: a kept set of the minimum size, values for the
+    others (near the current ones: farther values are free all the same), and no cycle of
+    images each waiting for the next to leave the value it wants."""
+    n = len(current)
+    known = [value for value in current if value is not None] or [0]
+    values = range(max(low, min(known) - need - 2), min(high, max(known) + need + 2) + 1)
+    for kept in itertools.combinations(range(n), n - need):
+        movers = [p for p in range(n) if p not in kept]
+        for chosen in itertools.combinations(values, need):
+            new = dict(zip(movers, chosen, strict=True))
+            final = [new.get(p, current[p]) for p in range(n)]
+            if any(v is None for v in final) or \
+                    not all(a < b for a, b in itertools.pairwise(final)):
+                continue
+            waits = {p: {q for q in movers if q != p and current[q] == new[p]} for p in movers}
+            gone: set[int] = set()
+            while True:
+                free = [p for p in movers if p not in gone and waits[p] <= gone]
+                if not free:
+                    break
+                gone.update(free)
+            if len(gone) == need:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("current", [
+    [0, 1, 2, 4, 3, 5, 6],        # the tight swap: its two images wait for each other
+    [0, 4, 3, 3, 1, 5],
+    [6, 8, 4, 7, 6, 5, 8],
+])
+def test_a_parking_put_is_sent_only_when_no_plan_of_the_same_size_avoids_it(
+        current: list[int]) -> None:
+    wanted = list(range(len(current)))
+    plan = plan_reorder(wanted, dict(enumerate(current)))
+    assert plan.parked == 1
+    assert not sendable_with(len(plan.final), current, INT32_MIN, INT32_MAX)
+
+
+@pytest.mark.parametrize("current", [
+    [1, 2, 4, 5, 3, 6, 7],  # keeping 1 2 _ _ _ 6 7 makes 4 5 3 a cycle; keeping 1 2 4 5 does not
+    [-1, 0, 3, 3, 1, 4],
+    [2, 8, 8, 5, 7, 6, 8],
+])
+def test_among_the_longest_chains_one_that_needs_no_parking_is_found(current: list[int]) -> None:
+    wanted = list(range(len(current)))
+    plan = plan_reorder(wanted, dict(enumerate(current)))
+    assert plan.parked == 0
+    assert len(plan) == brute_force_minimum(current, INT32_MIN, INT32_MAX)
+    assert shown(apply(plan, dict(enumerate(current)), shift=True)) == wanted
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.integers(-2, 8), min_size=2, max_size=6), data=st.data())
+def test_random_plans_park_only_when_they_must(values: list[int], data: st.DataObject) -> None:
+    ids = list(range(len(values)))
+    wanted = data.draw(st.permutations(ids))
+    plan = plan_reorder(wanted, dict(zip(ids, values, strict=True)))
+    if plan.parked:
+        current = [values[key] for key in wanted]
+        assert not sendable_with(len(plan.final), current, INT32_MIN, INT32_MAX)
+
+
 def test_one_image_moved_among_250_spaced_images_is_one_put() -> None:
     ids = list(range(1, 251))
     sort_orders = {key: 10 * index for index, key in enumerate(ids)}
