@@ -8,14 +8,13 @@ are the journal's to delete, the ops it changes the journal's to rewrite:
   first, when nothing queued between them could make the order matter.
 - `collapse_reorders`: consecutive waiting reorders become the last one (each carries the
   whole order, so the last says everything), based on what the first was based on.
-- `plan_sort_orders`: the sort_order values a reorder sends. THE SEAM for the fewest-PUTs
-  plan (issue 9 §3, a longest-chain search with room between neighbours); today it rewrites
-  every row whose sort_order is not its place.
+- `plan_sort_orders`: the sort_order values a reorder sends, the fewest PUTs there can be
+  (issue 9 §3, `reorder_plan`: a longest chain of rows that keep their value, with room
+  between neighbours for the others).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -31,6 +30,7 @@ from app.services.image_state import (
     RowKey,
     UpdateFields,
 )
+from app.services.reorder_plan import plan_reorder
 
 
 def coalesce(pending: Sequence[Pending]) -> tuple[Pending, ...]:
@@ -111,13 +111,9 @@ def collapse_reorders(pending: Sequence[Pending]) -> tuple[Pending, ...]:
 def plan_sort_orders(order: Sequence[RowKey], sort_orders: Mapping[RowKey, int]
                      ) -> dict[RowKey, int]:
     """The sort_order each row must get so that the store shows `order` (row keys, first to
-    last; `sort_orders` what the store has now). Returns only the rows to rewrite.
-
-    Seam: this version rewrites each row whose sort_order differs from its place, unless the
-    current values already show the order (strictly increasing). The fewest-PUTs plan replaces
-    it with the same signature."""
-    current = [sort_orders.get(key) for key in order]
-    if all(value is not None for value in current) and all(
-            a < b for a, b in itertools.pairwise(current)):  # type: ignore[operator]
-        return {}
-    return {key: place for place, key in enumerate(order) if sort_orders.get(key) != place}
+    last; `sort_orders` what the store has now): only the rows to rewrite, the fewest there
+    can be (see `reorder_plan`). Iterating the dict gives a safe send order; a sender that
+    must also be right on stores that shift siblings uses `plan_reorder(...).puts`, which adds
+    the rare parking PUT."""
+    plan = plan_reorder(order, sort_orders)
+    return {key: plan.final[key] for key, _ in plan.puts}

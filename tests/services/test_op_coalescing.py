@@ -99,5 +99,10 @@ def test_reorders_split_by_a_delete_or_one_already_sending_are_not_collapsed() -
 
 def test_the_sort_order_seam_rewrites_only_what_is_out_of_place() -> None:
     assert plan_sort_orders([A, B, C], {A: 0, B: 5, C: 9}) == {}
-    assert plan_sort_orders([C, A, B], {A: 0, B: 1, C: 2}) == {C: 0, A: 1, B: 2}
-    assert plan_sort_orders([B, A, C], {A: 0, B: 1, C: 2}) == {B: 0, A: 1}
+    made_first = plan_sort_orders([C, A, B], {A: 0, B: 1, C: 2})
+    assert made_first.keys() == {C} and made_first[C] < 0  # one PUT, not three
+    swapped = plan_sort_orders([B, A, C], {A: 0, B: 1, C: 2})
+    assert len(swapped) == 1
+    after = {A: 0, B: 1, C: 2} | swapped
+    assert sorted(after, key=after.__getitem__) == [B, A, C]
+    assert len(set(after.values())) == 3  # strict: no tie left to the id
