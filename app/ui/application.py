@@ -18,6 +18,7 @@ from app.paths import cache_dir, config_dir
 from app.services.session import StoreInfo
 from app.services.store_registry import StoreRegistry
 from app.services.tasks import TaskRunner
+from app.ui.first_paint import report_first_paint_if_asked
 from app.ui.main_window import MainWindow
 from app.ui.screenshot import ScreenshotWhenSettled
 from app.ui.window_state import WindowStateFile
@@ -92,6 +93,7 @@ def run_gui(args: argparse.Namespace) -> int:
     screenshot = ScreenshotWhenSettled(window, Path(args.screenshot)) if args.screenshot else None
     if screenshot is not None:
         window.storeOpened.connect(screenshot.watch)
+    report_first_paint_if_asked(window)
     window.show()
     QTimer.singleShot(0, lambda: check_keyring(window, secrets))
 
