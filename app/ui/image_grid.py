@@ -13,21 +13,25 @@ rect by rect.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent,
                            QWheelEvent)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyle, QWidget
 
 from app.api.models import ProductImage
-from app.services.thumbnails import ThumbnailLoader
 from app.ui.card_delegate import PICTURE_ASPECT, CardDelegate, CardGeometry
 from app.ui.image_context_menu import ImageContextMenu
 from app.ui.image_model import ImageListModel, ImageRoles, PictureState
+from app.ui.card_sizes import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
 from app.ui.loupe import Loupe
 
-MIN_PICTURE_WIDTH = 44    # the CDN's tiny rendition, shown 1:1
-MAX_PICTURE_WIDTH = 386   # the thumbnail rendition
-DEFAULT_PICTURE_WIDTH = 110
+if TYPE_CHECKING:
+    from app.services.thumbnails import ThumbnailLoader
+
+__all__ = ["DEFAULT_PICTURE_WIDTH", "MAX_PICTURE_WIDTH", "MIN_PICTURE_WIDTH", "ImageGridView"]
+
 ZOOM_STEP = 1.25
 MIN_GAP = 8        # pixels between cards, at least
 MAX_ROW_GAP = 16   # rows stay close even when one wide column leaves a wide gutter

@@ -13,16 +13,18 @@ image's file is replaced on the store, a reload brings new URLs and so the new p
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt,
                             QTimer)
 from PySide6.QtGui import QImage, QPixmap
 
 from app.api.models import ProductImage
-from app.services.thumbnails import ThumbnailLoader
 from app.ui.pixmap_cache import CachedPicture, PixmapCache
 from app.ui.plain_text import tooltip
+
+if TYPE_CHECKING:
+    from app.services.thumbnails import ThumbnailLoader
 
 Index = QModelIndex | QPersistentModelIndex
 
