@@ -51,3 +51,16 @@ def test_the_start_screen_paints_before_network_and_picture_libraries_load(tmp_p
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded == []
+
+
+def test_pillow_plugins_load_when_the_decoder_does_not_at_the_first_picture() -> None:
+    """A plugin imported by the first decode, in a worker, stalled the scrolling grid."""
+    script = ("import json, sys, PySide6.QtWidgets, app.services.picture_decoder; "
+              "print(json.dumps(sorted(m for m in ('PIL.JpegImagePlugin', "
+              "'PIL.PngImagePlugin', 'PIL.GifImagePlugin') if m in sys.modules)))")
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["PIL.GifImagePlugin", "PIL.JpegImagePlugin",
+                                         "PIL.PngImagePlugin"]
