@@ -17,7 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.figures import Figure, table  # noqa: E402
 
-BENCHMARKS = ["first_screen", "grid_smoothness", "paging", "reorder", "scroll_to_end", "soak"]
+BENCHMARKS = ["card_paint", "first_screen", "grid_smoothness", "paging", "reorder",
+              "scroll_to_end", "soak", "startup"]
 
 
 def run(names: list[str], size: str) -> list[Figure]:

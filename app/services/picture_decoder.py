@@ -27,6 +27,12 @@ from PySide6.QtGui import QImage
 
 from app.api.image_files import sniff_image_type
 
+# Pillow imports its format plugins at the first decode. Imports made after PySide6 is loaded
+# go through PySide's import hook, which reads each module's source: done in a worker while the
+# grid scrolls, that held the GIL and stalled the GUI thread for 100 ms and more. Load them
+# now, with this module (when a store opens), instead.
+Image.preinit()
+
 #: The largest picture decoded, in pixels. The store's biggest rendition (zoom) is 1280x1280
 #: (1.6 MP) and its originals are at most 8 MB, which a camera fills with ~24-40 MP; beyond
 #: 40 MP a "picture" is a bomb, not a product photo (an 8000x8000 PNG of 200 KB is 64 MP).

@@ -6,7 +6,6 @@ each change in order. Every public method returns at once and reports back on th
 
 from __future__ import annotations
 
-import enum
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,21 +20,12 @@ from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import BlobCache
 from app.services.problems import clip
+from app.services.store_connection import StoreConnection, StoreInfo  # noqa: F401 - re-exported
 from app.services.rendition_facts import RenditionFacts, RenditionInspector
 from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
 from app.services.write_lane import WriteLanes
 from app.services.worker_signals import WorkerSignal
-
-
-class StoreConnection(enum.Enum):
-    """What the last answer says about the store, for the status bar."""
-
-    UNKNOWN = "unknown"          # nothing answered yet
-    OK = "ok"
-    UNREACHABLE = "unreachable"  # no answer: network down, store down, timeout
-    FAILING = "failing"          # it answers with errors (5xx, garbage, rate limit)
-    REFUSED = "refused"          # it refuses the credentials (401, 403)
 
 
 def connection_after(error: Exception) -> StoreConnection | None:
@@ -47,12 +37,6 @@ def connection_after(error: Exception) -> StoreConnection | None:
     if isinstance(error, (ServerError, MalformedResponse, RateLimited)):
         return StoreConnection.FAILING
     return None
-
-
-@dataclass(frozen=True)
-class StoreInfo:
-    label: str                      # what the window title and status bar show
-    credentials: StoreCredentials
 
 
 class StoreSession(QObject):

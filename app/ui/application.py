@@ -15,11 +15,11 @@ from app import APP_NAME, __version__
 from app.api.auth import BasicCredentials, OAuthCredentials, StoreCredentials
 from app.credentials import CredentialStore, KeyringStatus
 from app.paths import cache_dir, config_dir
-from app.services.session import StoreInfo
+from app.services.store_connection import StoreInfo
 from app.services.store_registry import StoreRegistry
 from app.services.tasks import TaskRunner
+from app.ui.first_paint import report_first_paint_if_asked
 from app.ui.main_window import MainWindow
-from app.ui.screenshot import ScreenshotWhenSettled
 from app.ui.window_state import WindowStateFile
 
 
@@ -90,9 +90,12 @@ def run_gui(args: argparse.Namespace) -> int:
     remembered = None if args.screenshot else WindowStateFile(config / "window.ini")
     secrets = CredentialStore()  # keyring is loaded on first use, on a worker
     window = MainWindow(secrets, StoreRegistry(config / "stores.json"), cache_dir(), remembered)
-    screenshot = ScreenshotWhenSettled(window, Path(args.screenshot)) if args.screenshot else None
-    if screenshot is not None:
+    screenshot = None
+    if args.screenshot:
+        from app.ui.screenshot import ScreenshotWhenSettled  # brings the store page
+        screenshot = ScreenshotWhenSettled(window, Path(args.screenshot))
         window.storeOpened.connect(screenshot.watch)
+    report_first_paint_if_asked(window)
     window.show()
     QTimer.singleShot(0, lambda: check_keyring(window, secrets))
 

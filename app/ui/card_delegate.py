@@ -2,14 +2,22 @@
 
 One delegate paints every card (calibre's grid does the same); nothing per card is a widget,
 which keeps a 1000-image product as cheap to scroll as a 10-image one.
+
+What does not change from card to card is drawn once and blitted: the card's frame with its
+picture box and placeholder (per size, look and device pixel ratio), the star, the position
+pills, and the wrapped lines of each description. A card's paint is then a few blits, the
+picture and two lines of text (benchmarks/card_paint.py measures it).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
-from math import cos, pi, sin
+from math import ceil, cos, pi, sin
+from typing import Callable, Hashable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import (QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QRectF,
+                            QSize, QSizeF, Qt)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -22,6 +30,12 @@ PICTURE_ASPECT = 1.3  # the CDN's portrait boxes (44x58, 220x290, 386x513) are ~
 PADDING = 8
 TEXT_LINES = 2
 MIN_TEXT_WIDTH = 80  # narrower cards hide their alt text: two words would not fit
+FRAME_MARGIN = 2  # the frame's pen reaches this far outside the card rect
+#: How many small drawn parts (pills, stars) and wrapped descriptions are kept.
+PART_CACHE_SIZE = 256
+LINE_CACHE_SIZE = 4096
+#: The drawn descriptions of a few screens of cards (a 386 px card's two lines are ~50 kB).
+TEXT_CACHE_BYTES = 8 * 1024 * 1024
 
 CARD_BACKGROUND = QColor("#ffffff")
 CARD_BORDER = QColor("#dadce0")
@@ -89,6 +103,47 @@ class CardGeometry:
         return pill
 
 
+class _Lru:
+    """A small LRU of drawn parts; keys say everything the drawing depends on. Bounded by
+    the sum of the entries' cost (1 each unless `cost` says otherwise, e.g. bytes)."""
+
+    def __init__(self, capacity: int, cost: Callable[[object], int] = lambda _: 1) -> None:
+        self.capacity = capacity
+        self._cost = cost
+        self._total = 0
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+
+    def get(self, key: Hashable) -> object | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, value: object) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._total -= self._cost(old)
+        self._entries[key] = value
+        self._total += self._cost(value)
+        while self._total > self.capacity and len(self._entries) > 1:
+            self._total -= self._cost(self._entries.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._total = 0
+
+
+def _pixmap_bytes(pixmap: object) -> int:
+    return pixmap.width() * pixmap.height() * 4 if isinstance(pixmap, QPixmap) else 0
+
+
+def _transparent_pixmap(size: QSizeF, ratio: float) -> QPixmap:
+    pixmap = QPixmap(ceil(size.width() * ratio), ceil(size.height() * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap
+
+
 class CardDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
@@ -101,9 +156,18 @@ class CardDelegate(QStyledItemDelegate):
         self._font = QFont()
         self._small_font = QFont()
         self._small_font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
+        self._small_metrics = QFontMetrics(self._small_font)
+        self._parts = _Lru(PART_CACHE_SIZE)  # pills and stars: small
+        self._bases: dict[tuple[tuple[bool, bool, bool], str], QPixmap] = {}
+        self._bases_size: tuple[object, ...] = ()
+        self._lines = _Lru(LINE_CACHE_SIZE)
+        self._texts = _Lru(TEXT_CACHE_BYTES, _pixmap_bytes)
+        self._geometry = CardGeometry(self.picture_width, self._small_metrics.height())
 
     def geometry(self) -> CardGeometry:
-        return CardGeometry(self.picture_width, QFontMetrics(self._small_font).height())
+        if self._geometry.picture_width != self.picture_width:
+            self._geometry = CardGeometry(self.picture_width, self._small_metrics.height())
+        return self._geometry
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         # The view's cell (card plus the gutter before it), so QListView's item rects tile
@@ -124,14 +188,48 @@ class CardDelegate(QStyledItemDelegate):
             return
         geometry = self.geometry()
         card = self.card_rect(option.rect)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        state: PictureState = index.data(ImageRoles.PictureState)
+        pixmap: QPixmap | None = index.data(Qt.ItemDataRole.DecorationRole)
+        has_picture = pixmap is not None and not pixmap.isNull()
+        if has_picture:
+            look = "picture"
+        elif state == PictureState.FAILED:
+            look = "quiet" if self.quiet_failures else "error"
+        else:
+            look = "none" if state == PictureState.NONE else "loading"
+        ratio = painter.device().devicePixelRatioF()
+        painter.drawPixmap(card.topLeft() - QPoint(FRAME_MARGIN, FRAME_MARGIN),
+                           self._card_base(geometry, card.size(), option.state, look, ratio))
+        picture_rect = geometry.picture_rect(card)
+        if has_picture:
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            self._paint_picture(painter, picture_rect, pixmap)
+            painter.restore()
+        pill = self._pill(geometry, picture_rect, index.data(ImageRoles.Position), ratio)
+        if pill is not None:
+            painter.drawPixmap(pill[0], pill[1])
+        if image.is_thumbnail:
+            star = geometry.star_rect(picture_rect)
+            painter.drawPixmap(star.topLeft() - QPointF(1, 1), self._star(star.size(), ratio))
+        if geometry.text_lines:
+            text_rect = geometry.text_rect(card)
+            painter.drawPixmap(text_rect.topLeft(), self._description(text_rect.size(), image,
+                                                                      ratio))
+
+    def paint_uncached(self, painter: QPainter, option: QStyleOptionViewItem,
+                       index: Index) -> None:
+        """Draws every part afresh: what `paint` drew before its parts were cached, kept as
+        the baseline of benchmarks/card_paint.py and the reference of the look tests."""
+        image: ProductImage | None = index.data(ImageRoles.Image)
+        if image is None:
+            return
+        geometry = self.geometry()
+        card = self.card_rect(option.rect)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-
-        self._paint_frame(painter, QRectF(card), selected, hovered, focused)
+        self._paint_frame(painter, QRectF(card), *_flags(option.state))
         picture_rect = geometry.picture_rect(card)
         painter.fillRect(picture_rect, PICTURE_BACKGROUND)
         state: PictureState = index.data(ImageRoles.PictureState)
@@ -149,8 +247,84 @@ class CardDelegate(QStyledItemDelegate):
         if image.is_thumbnail:
             self._paint_star(painter, geometry.star_rect(picture_rect))
         if geometry.text_lines:
-            self._paint_description(painter, geometry.text_rect(card), image)
+            self._paint_description(painter, geometry.text_rect(card), image, cached=False)
         painter.restore()
+
+    # ---- parts drawn once ---------------------------------------------------------------
+
+    def _card_base(self, geometry: CardGeometry, size: QSize, state: QStyle.StateFlag,
+                   look: str, ratio: float) -> QPixmap:
+        """The frame, the picture box and what stands in for a missing picture."""
+        flags = _flags(state)
+        size_key = (geometry, size.width(), size.height(), ratio)
+        if size_key != self._bases_size:  # a few big pixmaps per size: keep one size's only
+            self._bases.clear()
+            self._bases_size = size_key
+        cached = self._bases.get((flags, look))
+        if cached is not None:
+            return cached
+        pixmap = _transparent_pixmap(QSizeF(size.width() + 2 * FRAME_MARGIN,
+                                            size.height() + 2 * FRAME_MARGIN), ratio)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        card = QRect(FRAME_MARGIN, FRAME_MARGIN, size.width(), size.height())
+        self._paint_frame(painter, QRectF(card), *flags)
+        picture_rect = geometry.picture_rect(card)
+        painter.fillRect(picture_rect, PICTURE_BACKGROUND)
+        if look == "error":
+            self._paint_error_badge(painter, geometry.badge_rect(card))
+        elif look in ("quiet", "none"):
+            self._paint_placeholder(painter, picture_rect, "No picture")
+        elif look == "loading":
+            self._paint_placeholder(painter, picture_rect, "Loading…")
+        painter.end()
+        self._bases[(flags, look)] = pixmap
+        return pixmap
+
+    def _pill(self, geometry: CardGeometry, picture: QRect, position: int,
+              ratio: float) -> tuple[QPointF, QPixmap] | None:
+        """The position pill and where it goes, or None where it does not fit."""
+        text = str(position)
+        pill = geometry.pill_rect(picture, self._small_metrics.horizontalAdvance(text))
+        if pill is None:
+            return None
+        key = ("pill", text, geometry.line_height, ratio)
+        cached = self._parts.get(key)
+        if not isinstance(cached, QPixmap):
+            cached = _transparent_pixmap(pill.size(), ratio)
+            painter = QPainter(cached)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_pill(painter, QRectF(QPointF(0, 0), pill.size()), text)
+            painter.end()
+            self._parts.put(key, cached)
+        return pill.topLeft(), cached
+
+    def _star(self, size: QSizeF, ratio: float) -> QPixmap:
+        key = ("star", size.width(), ratio)
+        cached = self._parts.get(key)
+        if isinstance(cached, QPixmap):
+            return cached
+        pixmap = _transparent_pixmap(size + QSizeF(2, 2), ratio)  # room for the outline
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_star(painter, QRectF(QPointF(1, 1), size))
+        painter.end()
+        self._parts.put(key, pixmap)
+        return pixmap
+
+    def _description(self, size: QSize, image: ProductImage, ratio: float) -> QPixmap:
+        key = (image.description, size.width(), size.height(), ratio)
+        cached = self._texts.get(key)
+        if isinstance(cached, QPixmap):
+            return cached
+        pixmap = _transparent_pixmap(QSizeF(size), ratio)
+        painter = QPainter(pixmap)
+        self._paint_description(painter, QRect(QPoint(0, 0), size), image)
+        painter.end()
+        self._texts.put(key, pixmap)
+        return pixmap
+
+    # ---- drawing ------------------------------------------------------------------------
 
     def _paint_frame(self, painter: QPainter, rect: QRectF, selected: bool, hovered: bool,
                      focused: bool) -> None:
@@ -196,11 +370,13 @@ class CardDelegate(QStyledItemDelegate):
 
     def _paint_position(self, painter: QPainter, geometry: CardGeometry, picture: QRect,
                         position: int) -> None:
-        painter.setFont(self._small_font)
         text = str(position)
-        pill = geometry.pill_rect(picture, QFontMetrics(self._small_font).horizontalAdvance(text))
-        if pill is None:
-            return
+        pill = geometry.pill_rect(picture, self._small_metrics.horizontalAdvance(text))
+        if pill is not None:
+            self._paint_pill(painter, pill, text)
+
+    def _paint_pill(self, painter: QPainter, pill: QRectF, text: str) -> None:
+        painter.setFont(self._small_font)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(32, 33, 36, 190))
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
@@ -220,22 +396,32 @@ class CardDelegate(QStyledItemDelegate):
         painter.setBrush(STAR)
         painter.drawPolygon(star)
 
-    def _paint_description(self, painter: QPainter, rect: QRect, image: ProductImage) -> None:
+    def _paint_description(self, painter: QPainter, rect: QRect, image: ProductImage,
+                           cached: bool = True) -> None:
+        text = image.description or "No alt text"
+        key = (text, rect.width())
+        lines = self._lines.get(key) if cached else None
+        if not isinstance(lines, tuple):
+            lines = self._wrap(text, rect.width())
+            if cached:
+                self._lines.put(key, lines)
         painter.setFont(self._small_font)
-        metrics = QFontMetrics(self._small_font)
-        if image.description:
-            painter.setPen(QColor("#202124"))
-            text = image.description
-        else:
-            painter.setPen(MISSING_ALT)
-            text = "No alt text"
-        # Wrap to TEXT_LINES lines, eliding the last.
+        painter.setPen(QColor("#202124") if image.description else MISSING_ALT)
+        height = self._small_metrics.height()
+        for number, line in enumerate(lines):
+            painter.drawText(QRect(rect.left(), rect.top() + number * height, rect.width(),
+                                   height),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+
+    def _wrap(self, text: str, width: int) -> tuple[str, ...]:
+        """`text` wrapped to TEXT_LINES lines of `width` pixels, the last one elided."""
+        metrics = self._small_metrics
         words = text.split()
         lines: list[str] = []
         current = ""
         for word in words:
             candidate = f"{current} {word}".strip()
-            if metrics.horizontalAdvance(candidate) <= rect.width() or not current:
+            if metrics.horizontalAdvance(candidate) <= width or not current:
                 current = candidate
             else:
                 lines.append(current)
@@ -245,11 +431,17 @@ class CardDelegate(QStyledItemDelegate):
         if len(lines) < TEXT_LINES and current:
             lines.append(current)
         remaining = " ".join(words)
+        shown: list[str] = []
         for number, line in enumerate(lines[:TEXT_LINES]):
             is_last = number == TEXT_LINES - 1 or number == len(lines) - 1
-            shown = metrics.elidedText(remaining if is_last else line,
-                                       Qt.TextElideMode.ElideRight, rect.width())
-            painter.drawText(QRect(rect.left(), rect.top() + number * metrics.height(),
-                                   rect.width(), metrics.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+            shown.append(metrics.elidedText(remaining if is_last else line,
+                                            Qt.TextElideMode.ElideRight, width))
             remaining = remaining[len(line):].strip()
+        return tuple(shown)
+
+
+def _flags(state: QStyle.StateFlag) -> tuple[bool, bool, bool]:
+    """(selected, hovered, focused): all a card's frame depends on."""
+    return (bool(state & QStyle.StateFlag.State_Selected),
+            bool(state & QStyle.StateFlag.State_MouseOver),
+            bool(state & QStyle.StateFlag.State_HasFocus))

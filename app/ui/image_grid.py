@@ -4,27 +4,39 @@ IconMode would move cards to pixel positions on a drop instead of reordering row
 grid is ListMode with wrapping (as calibre's cover grid). The view tells the model how big a
 picture box is, and tells the thumbnail loader which cards are on screen so requests for
 cards that scrolled away are dropped.
+
+Pictures arriving repaint only their own cards: QListView answers any dataChanged by
+repainting the whole viewport, and paints every card in the bounding box of the dirty region,
+each in Python; the view instead marks the changed cards' rects dirty and paints the region
+rect by rect.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtGui import (QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent,
+                           QWheelEvent)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyle, QWidget
 
 from app.api.models import ProductImage
-from app.services.thumbnails import ThumbnailLoader
 from app.ui.card_delegate import PICTURE_ASPECT, CardDelegate, CardGeometry
 from app.ui.image_context_menu import ImageContextMenu
 from app.ui.image_model import ImageListModel, ImageRoles, PictureState
+from app.ui.card_sizes import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
 from app.ui.loupe import Loupe
 
-MIN_PICTURE_WIDTH = 44    # the CDN's tiny rendition, shown 1:1
-MAX_PICTURE_WIDTH = 386   # the thumbnail rendition
-DEFAULT_PICTURE_WIDTH = 110
+if TYPE_CHECKING:
+    from app.services.thumbnails import ThumbnailLoader
+
+__all__ = ["DEFAULT_PICTURE_WIDTH", "MAX_PICTURE_WIDTH", "MIN_PICTURE_WIDTH", "ImageGridView"]
+
 ZOOM_STEP = 1.25
 MIN_GAP = 8        # pixels between cards, at least
 MAX_ROW_GAP = 16   # rows stay close even when one wide column leaves a wide gutter
+#: Roles that change only how a card's picture looks, never its size or text.
+PICTURE_ROLES = frozenset({int(Qt.ItemDataRole.DecorationRole), int(ImageRoles.PictureState)})
 
 
 class ImageGridView(QListView):
@@ -299,6 +311,32 @@ class ImageGridView(QListView):
         if model is not None:
             model.set_picture_size(self._device_picture_size())
 
+    # ---- repainting only what changed ---------------------------------------------------
+
+    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex,  # type: ignore[override]
+                    roles: list[int] = []) -> None:  # noqa: B006 - Qt's signature
+        if not roles or not {int(role) for role in roles} <= PICTURE_ROLES:
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        # A picture arrived (or failed): only its card changes look, not size or text.
+        rows = self.visible_rows()
+        first, last = max(top_left.row(), rows.start), min(bottom_right.row(), rows.stop - 1)
+        viewport = self.viewport()
+        for row in range(first, last + 1):
+            viewport.update(self.visualRect(self.model().index(row, 0)))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # QListView paints every card in the dirty region's bounding rect: for a region of a
+        # few scattered cards, paint it one rect at a time instead.
+        region = event.region()
+        bounds = region.boundingRect()
+        rects = list(region)
+        if len(rects) > 1 and _area(rects) * 2 < bounds.width() * bounds.height():
+            for rect in rects:
+                super().paintEvent(QPaintEvent(rect))
+            return
+        super().paintEvent(event)
+
     # ---- retry on the error badge -------------------------------------------------------
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -317,3 +355,7 @@ class ImageGridView(QListView):
             if model is not None:
                 model.set_picture_size(self._device_picture_size())
         return super().event(event)
+
+
+def _area(rects: list[QRect]) -> int:
+    return sum(rect.width() * rect.height() for rect in rects)

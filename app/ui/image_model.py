@@ -4,6 +4,8 @@ Rows are the images in display order (sort_order, then id, as the storefront sho
 Pictures load lazily: `data(DecorationRole)` answers from the pixmap cache or asks the
 thumbnail loader and answers None; when the picture arrives the model maps the image id to
 its *current* row and emits dataChanged for that row and role only (digiKam's pattern).
+Arrivals are batched: at most one round of dataChanged per frame (ARRIVAL_BATCH_MS), one
+signal per run of consecutive rows, so a burst of pictures costs the view one repaint.
 Pictures are cached by their versioned rendition URL, never by image id alone: after an
 image's file is replaced on the store, a reload brings new URLs and so the new picture.
 """
@@ -11,17 +13,24 @@ image's file is replaced on the store, a reload brings new URLs and so the new p
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt,
+                            QTimer)
 from PySide6.QtGui import QImage, QPixmap
 
 from app.api.models import ProductImage
-from app.services.thumbnails import ThumbnailLoader, switch_loader
 from app.ui.pixmap_cache import CachedPicture, PixmapCache
 from app.ui.plain_text import tooltip
 
+if TYPE_CHECKING:
+    from app.services.thumbnails import ThumbnailLoader
+
 Index = QModelIndex | QPersistentModelIndex
+
+
+#: Pictures arriving within one frame (60 Hz) are announced together.
+ARRIVAL_BATCH_MS = 16
 
 
 class PictureState(enum.Enum):
@@ -54,10 +63,14 @@ class ImageListModel(QAbstractListModel):
         self.product_id: int | None = None
         #: The picture box of a card in device pixels; the view sets it when the size changes.
         self.picture_size = QSize(120, 120)
+        self._arrived: set[int] = set()  # image ids whose picture changed since the last batch
+        self._arrival_timer = QTimer(self, singleShot=True, interval=ARRIVAL_BATCH_MS)
+        self._arrival_timer.timeout.connect(self._announce_arrivals)
         if loader is not None:
             self.set_loader(loader)
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
+        from app.services.thumbnails import switch_loader  # the network stack, when first used
         self._loader = switch_loader(self._loader, loader, self._on_loaded, self._on_failed)
 
     # ---- contents -----------------------------------------------------------------------
@@ -182,13 +195,31 @@ class ImageListModel(QAbstractListModel):
             return  # a late, smaller answer (asked before a zoom): keep the better picture
         self._errors.pop(key, None)
         self._pictures.put(url, CachedPicture(QPixmap.fromImage(picture), url, box_width))
-        self._emit_changed(key)
+        self._announce_later(key)
+
+    def _announce_later(self, image_id: int) -> None:
+        self._arrived.add(image_id)
+        if not self._arrival_timer.isActive():
+            self._arrival_timer.start()
+
+    def _announce_arrivals(self) -> None:
+        """One dataChanged per run of consecutive rows whose picture (or failure) arrived."""
+        rows = sorted(row for image_id in self._arrived
+                      if (row := self._row_of.get(image_id)) is not None)
+        self._arrived.clear()
+        roles = [Qt.ItemDataRole.DecorationRole, ImageRoles.PictureState]
+        start = 0
+        for position in range(1, len(rows) + 1):
+            if position == len(rows) or rows[position] != rows[position - 1] + 1:
+                self.dataChanged.emit(self.index(rows[start]), self.index(rows[position - 1]),
+                                      roles)
+                start = position
 
     def _on_failed(self, key: object, url: str, message: str) -> None:
         if not isinstance(key, int) or key not in self._row_of:
             return
         self._errors[key] = message
-        self._emit_changed(key)
+        self._announce_later(key)
 
     def _emit_changed(self, image_id: int) -> None:
         row = self._row_of[image_id]

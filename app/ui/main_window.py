@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
@@ -13,20 +14,16 @@ from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QSplitter, QSt
 
 from app import APP_NAME
 from app.api.auth import OAuthCredentials
-from app.api.tls import tls_context
 from app.credentials import CredentialError, KeyringLocked, SecretStore
 from app.resources import app_icon_path, icon_path
-from app.services.demo_store import DemoStore
-from app.services.session import StoreInfo, StoreSession, describe_error
+from app.services.store_connection import StoreInfo
 from app.services.store_registry import SavedStore, SavedStores, StoreRegistry
 from app.services.tasks import TaskRunner
 from app.ui import shortcuts
-from app.ui.connect_dialog import ConnectDialog
-from app.ui.image_grid import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
+from app.ui.card_sizes import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
 from app.ui.shortcuts import Command
 from app.ui.start_screen import StartScreen
 from app.ui.status_bar import StoreStatusBar
-from app.ui.store_page import StorePage
 from app.ui.window_state import RememberedState, WindowStateFile
 
 log = logging.getLogger(__name__)
@@ -34,6 +31,20 @@ log = logging.getLogger(__name__)
 DEFAULT_SIZE = QSize(1280, 800)
 #: How long closing the window waits for changes already on their way to the store.
 WRITE_DRAIN_SECONDS = 3.0
+
+
+if TYPE_CHECKING:
+    from app.services.demo_store import DemoStore
+    from app.services.session import StoreSession
+    from app.ui.store_page import StorePage
+
+# What a store needs (httpx, Pillow, the store page, the demo's emulator) is imported when
+# the first store opens, not before the window paints: see benchmarks/startup.py.
+
+
+def _tls_context():  # type: ignore[no-untyped-def]
+    from app.api.tls import tls_context
+    return tls_context()
 
 
 def _icon(name: str) -> QIcon:
@@ -93,7 +104,7 @@ class MainWindow(QMainWindow):
         # start, a keyring read) is ignored once the merchant has asked for something else.
         self._open_request = 0
         # The shared TLS context reads the CA bundle: build it now, off the GUI thread.
-        self._background.submit("tls", tls_context)
+        self._background.submit("tls", _tls_context)
 
         self.stack = QStackedWidget()
         self.start_screen = StartScreen()
@@ -308,6 +319,7 @@ class MainWindow(QMainWindow):
         self.start_screen.show_message("Starting the demo store…")
         self.start_screen.demo_button.setEnabled(False)
         if self.demo is None:
+            from app.services.demo_store import DemoStore
             self.demo = DemoStore()
         demo = self.demo
         request = self._new_open_request()
@@ -321,6 +333,7 @@ class MainWindow(QMainWindow):
         self.start_screen.show_message(f"The demo store could not start: {error}", error=True)
 
     def connect_store(self) -> None:
+        from app.ui.connect_dialog import ConnectDialog
         dialog = ConnectDialog(self)
         try:
             if dialog.exec() != ConnectDialog.DialogCode.Accepted:
@@ -355,6 +368,7 @@ class MainWindow(QMainWindow):
                 self.start_screen.show_message("Not connected: the keyring stayed locked.",
                                                error=True)
             return
+        from app.services.session import describe_error
         reason = str(error) if isinstance(error, CredentialError) else describe_error(error)
         if self.ask("No keyring",
                     f"{reason}\n\nThe credentials can be kept in memory for this session "
@@ -444,6 +458,7 @@ class MainWindow(QMainWindow):
 
     def _edit(self, saved: SavedStore, current_secret: str | None,
               product_id: int | None = None) -> None:
+        from app.ui.connect_dialog import ConnectDialog
         dialog = ConnectDialog(self, editing=saved, current_secret=current_secret)
         try:
             if dialog.exec() != ConnectDialog.DialogCode.Accepted:
@@ -572,7 +587,7 @@ class MainWindow(QMainWindow):
     def open_store_when_ready(self, info: StoreInfo, product_id: int | None = None) -> None:
         """Opens once the TLS context is built (off the GUI thread), for the command line."""
         request = self._new_open_request()
-        self._background.submit("tls", tls_context, on_success=self._if_current(
+        self._background.submit("tls", _tls_context, on_success=self._if_current(
             request, lambda _: self.open_store(info, product_id)))
 
     def _open_with_secret(self, saved: SavedStore, secret: str,
@@ -592,6 +607,8 @@ class MainWindow(QMainWindow):
         self._close_session()
         self.start_screen.demo_button.setEnabled(True)
         self.start_screen.show_message("")
+        from app.services.session import StoreSession
+        from app.ui.store_page import StorePage
         try:
             session = StoreSession(info, self.cache_dir, parent=self)
         except (ValueError, OSError) as exc:

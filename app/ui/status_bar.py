@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.api.rate_limit import RateLimitSnapshot
-from app.services.session import StoreConnection
+from app.services.store_connection import StoreConnection
 from app.ui.plain_text import ElidedLabel, tooltip
 
 OK_COLOUR = "#188038"
