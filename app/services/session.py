@@ -7,13 +7,12 @@ each change in order. Every public method returns at once and reports back on th
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from app.api import ImageDownloader, StoreClient, StoreCredentials
+from app.api import ImageDownloader, StoreClient
 from app.api.errors import (ApiError, AuthenticationFailed, MalformedResponse, NetworkError,
                             PermissionDenied, RateLimited, ServerError)
 from app.api.models import Product, ProductImage

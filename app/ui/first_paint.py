@@ -9,7 +9,6 @@ variable nothing is installed, so the normal start pays one environment look-up.
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject
