@@ -16,6 +16,19 @@ from typing import Any
 from PySide6.QtCore import QObject, SignalInstance
 
 
+class _Gate:
+    """The open/closed state, apart from WorkerSignal: the owner's `destroyed` may fire after
+    the WorkerSignal itself was collected, and must still find a whole object to close."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = True
+
+    def close(self) -> None:
+        with self.lock:
+            self.open = False
+
+
 class WorkerSignal:
     """Thread-safe `emit` of `signal` (a signal of `owner`) until `close()` or `owner` dies.
 
@@ -24,28 +37,28 @@ class WorkerSignal:
 
     def __init__(self, owner: QObject, signal: SignalInstance) -> None:
         self._signal = signal
-        self._lock = threading.Lock()
-        self._open = True
-        owner.destroyed.connect(self.close)
+        self._gate = gate = _Gate()
+        # A closure over the gate, not a bound method: it lives as long as the connection.
+        owner.destroyed.connect(lambda *_: gate.close())
 
     def emit(self, *args: Any) -> bool:
         """Whether it was sent; never raises for a closed or deleted owner."""
-        with self._lock:
-            if not self._open:
+        gate = self._gate
+        with gate.lock:
+            if not gate.open:
                 return False
             try:
                 self._signal.emit(*args)
             except RuntimeError:  # deleted before `destroyed` reached us: nobody to tell
-                self._open = False
+                gate.open = False
                 return False
             return True
 
     __call__ = emit  # usable wherever a plain callback is expected
 
     def close(self, *_: Any) -> None:
-        with self._lock:
-            self._open = False
+        self._gate.close()
 
     @property
     def is_open(self) -> bool:
-        return self._open
+        return self._gate.open
