@@ -1,0 +1,328 @@
+"""The write queue against the real emulator: journal first, one ordered lane per product, each
+op sent with the right call, exactly once, and resumed from the journal after a restart."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.api import StoreClient
+from app.api.models import ProductImage
+from app.cache.journal import Journal
+from app.services.image_state import (
+    Badge,
+    CreateFromFile,
+    Delete,
+    DeleteAll,
+    FieldChanges,
+    ImageState,
+    Phase,
+    UpdateFields,
+    image_row_key,
+    new_row_key,
+    next_op_id,
+)
+from app.services.write_queue import WriteQueue
+from app.store_emulator import StoreEmulator
+from tests.api.conftest import make_client, picture_bytes  # noqa: F401 - fixture
+
+WAIT_MS = 20000
+
+
+class Watched:
+    """A queue and what it said."""
+
+    def __init__(self, queue: WriteQueue) -> None:
+        self.queue = queue
+        self.states: dict[int, ImageState] = {}
+        self.resumed: list[tuple[int, int]] = []
+        self.counts: list[tuple[int, int, int]] = []
+        queue.stateChanged.connect(lambda pid, state: self.states.__setitem__(pid, state))
+        queue.resumedChanges.connect(lambda sent, failed: self.resumed.append((sent, failed)))
+        queue.countsChanged.connect(lambda *counts: self.counts.append(counts))
+
+    def settled(self) -> bool:
+        return self.queue.is_idle() and all(
+            item.sync.phase is Phase.FAILED
+            for state in self.states.values() for item in state.pending)
+
+
+QueueFactory = Callable[..., Watched]
+
+
+@pytest.fixture
+def make_queue(qtbot: QtBot, tmp_path: Path, make_client: Callable[..., StoreClient]
+               ) -> Iterator[QueueFactory]:
+    made: list[WriteQueue] = []
+
+    def make(emu: StoreEmulator, folder: Path | None = None) -> Watched:
+        queue = WriteQueue(make_client(emu, "oauth"), emu.config.store_hash,
+                           folder or tmp_path / "journal")
+        made.append(queue)
+        return Watched(queue)
+
+    yield make
+    for queue in made:
+        queue.shutdown()
+    for queue in made:
+        qtbot.waitUntil(queue.journal_closed, timeout=WAIT_MS)
+
+
+def loaded(watched: Watched, client: StoreClient, product_id: int) -> list[ProductImage]:
+    images = client.all_images(product_id)
+    watched.queue.set_server_images(product_id, images)
+    return sorted(images, key=lambda image: (image.sort_order, image.id))
+
+
+def writes(emu: StoreEmulator) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in emu.requests() if r.method in ("POST", "PUT", "DELETE")]
+
+
+def edit(image: ProductImage, **changes: Any) -> UpdateFields:
+    return UpdateFields(op_id=next_op_id(), row_key=image_row_key(image.id),
+                        changes=FieldChanges(**changes), based_on=image)
+
+
+def test_an_alt_text_edit_reaches_the_store_with_one_put_and_no_read(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=3)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    image = loaded(watched, client, pid)[1]
+    emu.clear_requests()
+    watched.queue.submit(pid, edit(image, description="Red mug, side view"))
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    assert [r.method for r in emu.requests()] == ["PUT"]
+    assert client.get_image(pid, image.id).description == "Red mug, side view"
+    row = next(r for r in watched.states[pid].view() if r.key == image_row_key(image.id))
+    assert row.image.description == "Red mug, side view" and row.badge is Badge.NONE
+    assert image.thumbnail_url and row.image.thumbnail_url == image.thumbnail_url  # the answer merged onto the record
+    assert watched.counts[-1] == (0, 0, 0)
+
+
+def test_two_waiting_edits_of_one_image_become_one_put(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=2)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    image = loaded(watched, client, pid)[0]
+    watched.queue.set_sending_paused(True)
+    watched.queue.submit(pid, edit(image, description="first"))
+    watched.queue.submit(pid, edit(image, description="second", is_thumbnail=True))
+    qtbot.waitUntil(lambda: watched.queue.counts() == (1, 0, 0), timeout=WAIT_MS)
+    emu.clear_requests()
+    watched.queue.set_sending_paused(False)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    assert writes(emu) == [("PUT", f"/stores/{emu.config.store_hash}/v2/products/{pid}/images/"
+                                   f"{image.id}")]
+    stored = client.get_image(pid, image.id)
+    assert (stored.description, stored.is_thumbnail) == ("second", True)
+
+
+def test_a_delete_and_a_delete_all_each_take_one_request(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=4)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    images = loaded(watched, client, pid)
+    emu.clear_requests()
+    watched.queue.submit(pid, Delete(op_id=next_op_id(), row_key=image_row_key(images[0].id),
+                                     based_on=images[0]))
+    qtbot.waitUntil(lambda: watched.settled() and emu.image_count(pid) == 3, timeout=WAIT_MS)
+    assert [m for m, _ in writes(emu)] == ["DELETE"]
+    emu.clear_requests()
+    watched.queue.submit(pid, DeleteAll(op_id=next_op_id(), based_on=tuple(images[1:])))
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    assert writes(emu) == [("DELETE", f"/stores/{emu.config.store_hash}/v2/products/{pid}/images")]
+    assert emu.image_count(pid) == 0 and watched.states[pid].view() == []
+
+
+def upload_op(path: Path, name: str, position: int = 0) -> CreateFromFile:
+    return CreateFromFile(op_id=next_op_id(), row_key=new_row_key(), path=path, sha256="",
+                          size=0, name=name, position=position)
+
+
+def test_an_uploaded_file_lands_with_its_bytes_even_if_the_file_goes_after_the_drop(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    loaded(watched, client, pid)
+    dropped = tmp_path / "Red Mug.png"
+    content = picture_bytes("png", (40, 30))
+    dropped.write_bytes(content)
+    watched.queue.set_sending_paused(True)
+    op = upload_op(dropped, "Red Mug.png", position=0)
+    watched.queue.submit(pid, op)
+    qtbot.waitUntil(lambda: watched.queue.counts() == (1, 0, 0), timeout=WAIT_MS)
+    first = watched.states[pid].view()[0]
+    assert first.key == op.row_key and first.badge is Badge.WAITING and first.server_id is None
+    dropped.unlink()  # the journal holds its own copy
+    watched.queue.set_sending_paused(False)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    row = next(r for r in watched.states[pid].view() if r.key == op.row_key)
+    assert row.server_id is not None and row.badge is Badge.NONE
+    stored = emu._running_store().original(row.server_id)
+    assert stored is not None
+    assert hashlib.sha256(stored).hexdigest() == hashlib.sha256(content).hexdigest()
+    assert emu.image_count(pid) == 2
+
+
+def test_a_post_whose_answer_is_lost_after_commit_adds_exactly_one_image(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=2)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    loaded(watched, client, pid)
+    dropped = tmp_path / "Blue Mug.png"
+    dropped.write_bytes(picture_bytes("png"))
+    emu.faults.drop_after_commit_rate = 1.0
+    emu.faults.only_methods = frozenset({"POST"})
+    emu.clear_requests()
+    op = upload_op(dropped, "Blue Mug.png")
+    watched.queue.submit(pid, op)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    assert [m for m, _ in writes(emu)] == ["POST"]
+    assert emu.image_count(pid) == 3
+    row = next(r for r in watched.states[pid].view() if r.key == op.row_key)
+    assert row.server_id is not None and row.server_id in {i.id for i in client.all_images(pid)}
+
+
+def test_a_post_that_never_arrives_is_sent_once_more_then_left_to_the_merchant(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    loaded(watched, client, pid)
+    dropped = tmp_path / "Green Mug.png"
+    dropped.write_bytes(picture_bytes("png"))
+    emu.faults.drop_rate = 1.0
+    emu.faults.only_methods = frozenset({"POST"})
+    emu.clear_requests()
+    op = upload_op(dropped, "Green Mug.png")
+    watched.queue.submit(pid, op)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.counts() == (0, 0, 1),
+                    timeout=WAIT_MS)
+    assert [m for m, _ in writes(emu)] == ["POST", "POST"]
+    assert emu.image_count(pid) == 1
+    row = next(r for r in watched.states[pid].view() if r.key == op.row_key)
+    assert row.badge is Badge.FAILED and "Green Mug.png" in row.reason
+    # Retry, with the store answering again: looked for first, then sent, one image added
+    emu.faults.drop_rate = 0.0
+    watched.queue.retry(op.op_id)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    assert emu.image_count(pid) == 2
+
+
+def test_a_put_on_an_image_deleted_on_the_store_fails_and_can_be_reverted(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=2)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    images = loaded(watched, client, pid)
+    client.delete_image(pid, images[0].id)  # another app deletes it
+    op = edit(images[0], description="too late")
+    watched.queue.submit(pid, op)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.counts() == (0, 0, 1),
+                    timeout=WAIT_MS)
+    row = next(r for r in watched.states[pid].view() if r.key == image_row_key(images[0].id))
+    assert row.badge is Badge.FAILED and "deleted on the store" in row.reason
+    watched.queue.revert(op.op_id)
+    qtbot.waitUntil(lambda: watched.queue.pending_count() == 0, timeout=WAIT_MS)
+    assert watched.states[pid].pending == ()
+
+
+def test_ops_of_one_product_reach_the_store_in_the_order_they_were_made(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=5)
+    other = emu.add_product("Cup", "CUP", image_count=2)
+    client = make_client(emu)
+    watched = make_queue(emu)
+    images = loaded(watched, client, pid)
+    others = loaded(watched, client, other)
+    emu.clear_requests()
+    ops = [edit(images[3], description="d"), Delete(op_id=next_op_id(),
+           row_key=image_row_key(images[1].id), based_on=images[1]),
+           edit(images[0], is_thumbnail=True), edit(images[4], description="e"),
+           Delete(op_id=next_op_id(), row_key=image_row_key(images[2].id), based_on=images[2])]
+    for n, op in enumerate(ops):
+        watched.queue.submit(pid, op)
+        watched.queue.submit(other, edit(others[n % 2], description=f"other {n}"))
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    base = f"/stores/{emu.config.store_hash}/v2/products/{pid}/images/"
+    mine = [(m, p) for m, p in writes(emu) if p.startswith(base)]
+    assert mine == [("PUT", f"{base}{images[3].id}"), ("DELETE", f"{base}{images[1].id}"),
+                    ("PUT", f"{base}{images[0].id}"), ("PUT", f"{base}{images[4].id}"),
+                    ("DELETE", f"{base}{images[2].id}")]
+    left = {i.id: i for i in client.all_images(pid)}
+    assert set(left) == {images[0].id, images[3].id, images[4].id}
+    assert left[images[0].id].is_thumbnail and left[images[4].id].description == "e"
+
+
+def test_a_restart_finishes_what_a_shut_down_queue_left_without_duplicates(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=6)
+    client = make_client(emu)
+    folder = tmp_path / "journal"
+    first = make_queue(emu, folder)
+    images = loaded(first, client, pid)
+    files = []
+    for n in range(2):
+        files.append(tmp_path / f"New {n}.png")
+        files[-1].write_bytes(picture_bytes("png", (20 + n, 20)))
+    emu.config.latency_ms = 150
+    for n, image in enumerate(images):
+        first.queue.submit(pid, edit(image, description=f"alt {n}"))
+    for path in files:
+        first.queue.submit(pid, upload_op(path, path.name, position=99))
+    total = len(images) + len(files)
+    # mid-queue: some done, the rest still waiting
+    qtbot.waitUntil(lambda: any(sum(c) == total for c in first.counts)
+                    and 0 < first.queue.pending_count() < total, timeout=WAIT_MS)
+    assert not first.queue.drain(0.0)
+    first.queue.shutdown()
+    qtbot.waitUntil(first.queue.journal_closed, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: first.queue.is_idle(), timeout=WAIT_MS)  # the request in flight
+    with Journal(folder) as journal:
+        left = len(journal.pending(emu.config.store_hash))
+    emu.config.latency_ms = 0
+    assert 0 < left < total
+    second = make_queue(emu, folder)
+    emu.clear_requests()
+    second.queue.resume()
+    qtbot.waitUntil(lambda: second.resumed != [], timeout=WAIT_MS)
+    assert second.resumed == [(left, 0)]
+    assert len(writes(emu)) <= left  # each op left once (an upload is looked for, not resent)
+    stored = client.all_images(pid)
+    assert len(stored) == len(images) + len(files)
+    by_id = {image.id: image for image in stored}
+    assert [by_id[image.id].description for image in images] == [
+        f"alt {n}" for n in range(len(images))]
+    names = sorted(image.image_file.rsplit("/", 1)[-1].split("__")[0] for image in stored
+                   if image.id not in {i.id for i in images})
+    assert names == ["new-0", "new-1"]
