@@ -34,6 +34,7 @@ import concurrent.futures
 import dataclasses
 import logging
 import threading
+import time
 from datetime import timedelta
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ MAX_SEND_ATTEMPTS = 3
 #: Pause before the n-th resend (seconds): base * 2**(n-1), bounded.
 RESEND_BASE_DELAY_S = 0.2
 RESEND_MAX_DELAY_S = 2.0
+#: A create found "being sent" after a restart is looked for no sooner than this after it was
+#: sent: a request the dead process left on the wire may still be applied by the store
+#: meanwhile, and a look too early would miss it and send it twice.
+RESUMED_CHECK_GRACE_S = 10.0
 #: Done ops stay in the journal this long (what was sent, for a support question), then go.
 DONE_KEPT_FOR = timedelta(days=7)
 
@@ -96,6 +101,7 @@ class _Job:
     op: Operation
     snapshot: Snapshot
     check_first: bool            # a create that may already be on the store
+    check_not_before: float      # wall-clock time (time.time()) the look may happen
     before_ids: tuple[int, ...]  # the product's ids when the create was (last) sent
 
 
@@ -160,7 +166,8 @@ class WriteQueue(QObject):
     journalProblem = Signal(str)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
-                 max_parallel: int = 2, parent: QObject | None = None) -> None:
+                 max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,
+                 parent: QObject | None = None) -> None:
         """`store`: the store's key in the journal (e.g. its hash); `journal_folder`:
         `app.paths.journal_dir()` in the app. Nothing is opened on the calling thread."""
         super().__init__(parent)
@@ -182,6 +189,8 @@ class WriteQueue(QObject):
         self._loaded: set[int] = set()
         self._seqs: dict[int, int] = {}            # op id -> journal seq
         self._check_first: set[int] = set()        # op ids of creates to look for first
+        self._check_after: dict[int, float] = {}   # op id -> earliest time of that look
+        self._grace_s = resumed_check_grace_s
         self._pumping: set[int] = set()
         self._paused = False
         self._resumed: set[int] = set()            # op ids found by resume(), not settled
@@ -422,8 +431,12 @@ class WriteQueue(QObject):
             return SyncState.failed(entry.reason)
         if entry.phase is Phase.SENDING:
             if entry.is_create:
+                # Stays "being sent" in the journal until looked for: a second crash before
+                # the look must not turn it into a blind resend.
                 self._check_first.add(entry.op.op_id)
-            journal.mark_waiting(entry.seq)
+                self._check_after[entry.op.op_id] = entry.updated_at + self._grace_s
+            else:
+                journal.mark_waiting(entry.seq)
         return SyncState(Phase.WAITING)
 
     def _retry(self, op_id: int) -> None:
@@ -451,6 +464,8 @@ class WriteQueue(QObject):
         item = state.op(op_id)
         if item is None or item.sync.phase not in (Phase.WAITING, Phase.FAILED):
             return
+        if op_id in self._check_first and item.sync.phase is Phase.WAITING:
+            return  # a create that may be on the store already: looked for before anything
         journal.remove(self._seqs.pop(op_id))
         self._check_first.discard(op_id)
         self._settle_resumed(op_id, failed=False, counted=False)
@@ -499,13 +514,15 @@ class WriteQueue(QObject):
         else:
             journal.mark_sending(seq)
         self._publish(product_id, state.sending(op.op_id))
-        return _Job(seq, op, state.snapshot, op.op_id in self._check_first, before_ids)
+        return _Job(seq, op, state.snapshot, op.op_id in self._check_first,
+                    self._check_after.get(op.op_id, 0.0), before_ids)
 
     def _settle(self, product_id: int, job: _Job, outcome: Outcome) -> None:
         journal = self._require_journal()
         state = self._states[product_id]
         op_id = job.op.op_id
         self._check_first.discard(op_id)
+        self._check_after.pop(op_id, None)
         if isinstance(outcome, _Done):
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
@@ -612,6 +629,9 @@ class WriteQueue(QObject):
         assert isinstance(op, (CreateFromFile, CreateFromUrl))
         name = op.name if isinstance(op, CreateFromFile) else url_file_name(op.url)
         if job.check_first:
+            wait = job.check_not_before - time.time()
+            if wait > 0 and self._stop.wait(wait):
+                raise QueueClosed()
             found = self._look_for(product_id, op, name, job.before_ids)
             if found is not None:
                 return found

@@ -60,9 +60,9 @@ def make_queue(qtbot: QtBot, tmp_path: Path, make_client: Callable[..., StoreCli
                ) -> Iterator[QueueFactory]:
     made: list[WriteQueue] = []
 
-    def make(emu: StoreEmulator, folder: Path | None = None) -> Watched:
+    def make(emu: StoreEmulator, folder: Path | None = None, **options: Any) -> Watched:
         queue = WriteQueue(make_client(emu, "oauth"), emu.config.store_hash,
-                           folder or tmp_path / "journal")
+                           folder or tmp_path / "journal", **options)
         made.append(queue)
         return Watched(queue)
 
@@ -312,7 +312,7 @@ def test_a_restart_finishes_what_a_shut_down_queue_left_without_duplicates(
         left = len(journal.pending(emu.config.store_hash))
     emu.config.latency_ms = 0
     assert 0 < left < total
-    second = make_queue(emu, folder)
+    second = make_queue(emu, folder, resumed_check_grace_s=0.5)
     emu.clear_requests()
     second.queue.resume()
     qtbot.waitUntil(lambda: second.resumed != [], timeout=WAIT_MS)
@@ -326,3 +326,128 @@ def test_a_restart_finishes_what_a_shut_down_queue_left_without_duplicates(
     names = sorted(image.image_file.rsplit("/", 1)[-1].split("__")[0] for image in stored
                    if image.id not in {i.id for i in images})
     assert names == ["new-0", "new-1"]
+
+
+def test_the_gui_thread_never_touches_the_journal_or_the_network(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue, tmp_path: Path,
+        gui_thread_guard) -> None:
+    emu = empty_emulator
+    gui_thread_guard.watched_dirs.append(str(tmp_path / "journal"))
+    with gui_thread_guard.paused():
+        pid = emu.add_product("Mug", "MUG", image_count=2)
+        client = make_client(emu)
+        images = client.all_images(pid)
+        dropped = tmp_path / "Guarded.png"
+        dropped.write_bytes(picture_bytes("png"))
+    watched = make_queue(emu)
+    watched.queue.resume()
+    watched.queue.set_server_images(pid, images)
+    watched.queue.submit(pid, edit(images[0], description="guarded"))
+    watched.queue.submit(pid, upload_op(dropped, dropped.name))
+    watched.queue.submit(pid, Delete(op_id=next_op_id(), row_key=image_row_key(images[1].id),
+                                     based_on=images[1]))
+    assert watched.queue.drain(20.0)
+    assert watched.queue.pending_count() == 0
+    with gui_thread_guard.paused():
+        assert emu.image_count(pid) == 2
+
+
+CHILD = r'''
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication, QTimer
+from app.api import OAuthCredentials, StoreClient
+from app.api.client import StoreClient
+from app.services.image_state import (CreateFromFile, Delete, FieldChanges, UpdateFields,
+                                      image_row_key, new_row_key, next_op_id)
+from app.services.write_queue import WriteQueue
+
+store_hash, token, api_base, folder, pid, files, marker = sys.argv[1:8]
+pid = int(pid)
+app = QCoreApplication([])
+client = StoreClient(OAuthCredentials(store_hash, token, api_base=api_base))
+images = sorted(client.all_images(pid), key=lambda i: (i.sort_order, i.id))
+queue = WriteQueue(client, store_hash, Path(folder))
+queue.set_sending_paused(True)
+queue.set_server_images(pid, images)
+ops = [UpdateFields(op_id=next_op_id(), row_key=image_row_key(image.id),
+                    changes=FieldChanges(description=f"alt {n}"), based_on=image)
+       for n, image in enumerate(images[:10])]
+ops.append(UpdateFields(op_id=next_op_id(), row_key=image_row_key(images[10].id),
+                        changes=FieldChanges(is_thumbnail=True), based_on=images[10]))
+ops += [CreateFromFile(op_id=next_op_id(), row_key=new_row_key(), path=Path(path), sha256="",
+                       size=0, name=Path(path).name, position=99)
+        for path in files.split("|")]
+ops += [Delete(op_id=next_op_id(), row_key=image_row_key(image.id), based_on=image)
+        for image in images[11:14]]
+for n, op in enumerate(ops):
+    queue.submit(pid, op)
+
+def check():
+    if queue.counts() == (len(ops), 0, 0):
+        Path(marker).write_text("queued")
+        queue.set_sending_paused(False)
+    else:
+        QTimer.singleShot(10, check)
+
+check()
+app.exec()
+'''
+
+
+#: Writes the store has seen when the child is killed: among the 11 PUTs, on the second
+#: and the fifth of the 6 uploads (its POST arrived, the store applies it, nobody hears the
+#: answer), and among the deletes.
+@pytest.mark.parametrize("kill_after", [6, 13, 16, 18])
+def test_a_killed_process_loses_nothing_and_duplicates_nothing(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        tmp_path: Path, kill_after: int) -> None:
+    """20 queued changes (10 alt texts, a thumbnail, 6 uploads, 3 deletes) in a child process,
+    SIGKILLed mid-way; a new queue on the same journal finishes them: the store ends as the
+    merchant left it, each upload exactly once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=14)
+    client = make_client(emu)
+    images = sorted(client.all_images(pid), key=lambda i: (i.sort_order, i.id))
+    files = []
+    for n in range(6):
+        files.append(tmp_path / f"Up {n}.png")
+        files[-1].write_bytes(picture_bytes("png", (16 + n, 16)))
+    folder, marker = tmp_path / "journal", tmp_path / "queued"
+    emu.config.latency_ms = 60
+    emu.clear_requests()
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, emu.config.store_hash, emu.config.access_token,
+         emu.oauth_api_base, str(folder), str(pid), "|".join(map(str, files)), str(marker)],
+        env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        qtbot.waitUntil(marker.exists, timeout=60000)
+        qtbot.waitUntil(lambda: len(writes(emu)) >= kill_after, timeout=WAIT_MS)
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(30)
+    sent_before = len(writes(emu))
+    assert sent_before < 20  # killed mid-way
+    emu.config.latency_ms = 0
+    # the store applies a request the dead child left on the wire within its 60 ms latency
+    restarted = make_queue(emu, folder, resumed_check_grace_s=1.0)
+    restarted.queue.resume()
+    qtbot.waitUntil(lambda: restarted.resumed != [], timeout=WAIT_MS)
+    assert restarted.resumed[0][1] == 0  # nothing failed
+    stored = {image.id: image for image in client.all_images(pid)}
+    assert len(stored) == 14 - 3 + 6
+    assert [stored[image.id].description for image in images[:10]] == [
+        f"alt {n}" for n in range(10)]
+    assert [i.id for i in stored.values() if i.is_thumbnail] == [images[10].id]
+    assert not {image.id for image in images[11:14]} & set(stored)
+    uploaded = sorted(image.image_file.rsplit("/", 1)[-1].split("__")[0]
+                      for image in stored.values() if image.id not in {i.id for i in images})
+    assert uploaded == [f"up-{n}" for n in range(6)]
