@@ -468,8 +468,8 @@ class WriteQueue(QObject):
             return  # a create that may be on the store already: looked for before anything
         journal.remove(self._seqs.pop(op_id))
         self._check_first.discard(op_id)
-        self._settle_resumed(op_id, failed=False, counted=False)
         self._publish(product_id, state.discard(op_id))
+        self._settle_resumed(op_id, failed=False, counted=False)
 
     def _product_of(self, op_id: int) -> int | None:
         return next((pid for pid, state in self._states.items()
@@ -526,12 +526,12 @@ class WriteQueue(QObject):
         if isinstance(outcome, _Done):
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
-            self._settle_resumed(op_id, failed=False)
             self._publish(product_id, state.reconcile(op_id, outcome.answer))
+            self._settle_resumed(op_id, failed=False)  # after: "sent" follows what it shows
         else:
             journal.mark_failed(job.seq, outcome.reason)
-            self._settle_resumed(op_id, failed=True)
             self._publish(product_id, state.failed(op_id, outcome.reason))
+            self._settle_resumed(op_id, failed=True)
 
     def _mark_outcome_unknown(self, seq: int) -> None:
         self._require_journal().mark_outcome_unknown(seq)
@@ -593,10 +593,12 @@ class WriteQueue(QObject):
             if item.sync.phase is Phase.WAITING:
                 reason = _reason(item.op, error)
                 journal.mark_failed(self._seqs[item.op.op_id], reason)
-                self._settle_resumed(item.op.op_id, failed=True)
                 state = state.failed(item.op.op_id, reason)
         self._pumping.discard(product_id)
         self._publish(product_id, state)
+        for item in state.pending:
+            if item.sync.phase is Phase.FAILED:
+                self._settle_resumed(item.op.op_id, failed=True)
 
     def _send(self, product_id: int, job: _Job) -> Outcome:
         op = job.op

@@ -451,3 +451,61 @@ def test_a_killed_process_loses_nothing_and_duplicates_nothing(
     uploaded = sorted(image.image_file.rsplit("/", 1)[-1].split("__")[0]
                       for image in stored.values() if image.id not in {i.id for i in images})
     assert uploaded == [f"up-{n}" for n in range(6)]
+
+
+def journal_with_a_create_being_sent(emu: StoreEmulator, client: StoreClient, pid: int,
+                                     folder: Path, dropped: Path) -> CreateFromFile:
+    """What a process killed while its upload was on the wire leaves behind."""
+    before = sorted(image.id for image in client.all_images(pid))
+    with Journal(folder) as journal:
+        stored = journal.store_file(dropped)
+        op = CreateFromFile(op_id=next_op_id(), row_key=new_row_key(), path=stored.path,
+                            sha256=stored.sha256, size=stored.size, name=dropped.name,
+                            position=0)
+        seq = journal.append(emu.config.store_hash, pid, op)
+        journal.mark_sending(seq, before_ids=before)
+    return op
+
+
+@pytest.mark.parametrize("arrived", [True, False])
+def test_a_create_left_being_sent_is_looked_for_before_it_is_sent_again(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue, tmp_path: Path,
+        arrived: bool) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=2)
+    client = make_client(emu)
+    dropped = tmp_path / "Left Behind.png"
+    dropped.write_bytes(picture_bytes("png"))
+    op = journal_with_a_create_being_sent(emu, client, pid, tmp_path / "journal", dropped)
+    if arrived:  # the POST reached the store before the process died
+        from app.api.image_files import read_image_upload
+        client.upload_image(pid, read_image_upload(dropped))
+    emu.clear_requests()
+    watched = make_queue(emu, resumed_check_grace_s=0.0)
+    watched.queue.resume()
+    qtbot.waitUntil(lambda: watched.resumed != [], timeout=WAIT_MS)
+    assert watched.resumed == [(1, 0)]
+    assert [m for m, _ in writes(emu)] == ([] if arrived else ["POST"])
+    assert emu.image_count(pid) == 3
+    row = next(r for r in watched.states[pid].view() if r.key == op.row_key)
+    assert row.server_id is not None and row.badge is Badge.NONE
+
+
+def test_a_create_left_being_sent_stays_so_in_the_journal_until_it_was_looked_for(
+        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    client = make_client(emu)
+    dropped = tmp_path / "Twice Killed.png"
+    dropped.write_bytes(picture_bytes("png"))
+    folder = tmp_path / "journal"
+    journal_with_a_create_being_sent(emu, client, pid, folder, dropped)
+    watched = make_queue(emu, resumed_check_grace_s=60.0)  # dies again before the look
+    watched.queue.resume()
+    qtbot.waitUntil(lambda: watched.queue.counts() == (0, 1, 0), timeout=WAIT_MS)
+    watched.queue.shutdown()
+    qtbot.waitUntil(watched.queue.journal_closed, timeout=WAIT_MS)
+    with Journal(folder) as journal:
+        (entry,) = journal.pending(emu.config.store_hash)
+    assert entry.needs_check  # the next start looks for it too, never a blind resend
