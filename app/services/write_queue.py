@@ -35,9 +35,9 @@ import dataclasses
 import logging
 import threading
 import time
-from datetime import timedelta
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,8 +67,8 @@ from app.services.image_state import (
 )
 from app.services.op_coalescing import coalesce
 from app.services.reorder_plan import plan_reorder
-from app.services.write_lane import WriteLanes
 from app.services.worker_signals import WorkerSignal
+from app.services.write_lane import WriteLanes
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ class WriteQueue(QObject):
     def _run_step(self, step: Callable[..., Any], *args: Any) -> Any:
         try:
             return step(*args)
-        except Exception:  # noqa: BLE001 - a bookkeeping bug must not kill the journal thread
+        except Exception:
             log.exception("write queue step %s failed", getattr(step, "__name__", step))
             return None
 
@@ -571,7 +571,7 @@ class WriteQueue(QObject):
                 self._on_journal(self._settle, product_id, job, outcome)
         except QueueClosed:
             return  # what was under way stays "being sent" in the journal
-        except Exception:  # noqa: BLE001 - a bug: log it, and let the next submit pump again
+        except Exception:
             log.exception("the writes of product %s stopped", product_id)
             self._post(self._pumping.discard, product_id)
 

@@ -29,7 +29,7 @@ from app.services.image_state import (
 )
 from app.services.write_queue import WriteQueue
 from app.store_emulator import StoreEmulator
-from tests.api.conftest import make_client, picture_bytes  # noqa: F401 - fixture
+from tests.api.conftest import credentials_for, fast_retry, picture_bytes
 
 WAIT_MS = 20000
 
@@ -53,15 +53,31 @@ class Watched:
 
 
 QueueFactory = Callable[..., Watched]
+ClientFactory = Callable[..., StoreClient]
 
 
 @pytest.fixture
-def make_queue(qtbot: QtBot, tmp_path: Path, make_client: Callable[..., StoreClient]
+def clients() -> Iterator[ClientFactory]:
+    """OAuth clients of an emulator (file uploads need OAuth), fast retry delays."""
+    made: list[StoreClient] = []
+
+    def make(emu: StoreEmulator) -> StoreClient:
+        client = StoreClient(credentials_for(emu, "oauth"), retry=fast_retry())
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def make_queue(qtbot: QtBot, tmp_path: Path, clients: ClientFactory
                ) -> Iterator[QueueFactory]:
     made: list[WriteQueue] = []
 
     def make(emu: StoreEmulator, folder: Path | None = None, **options: Any) -> Watched:
-        queue = WriteQueue(make_client(emu, "oauth"), emu.config.store_hash,
+        queue = WriteQueue(clients(emu), emu.config.store_hash,
                            folder or tmp_path / "journal", **options)
         made.append(queue)
         return Watched(queue)
@@ -89,10 +105,10 @@ def edit(image: ProductImage, **changes: Any) -> UpdateFields:
 
 
 def test_an_alt_text_edit_reaches_the_store_with_one_put_and_no_read(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=3)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     image = loaded(watched, client, pid)[1]
     emu.clear_requests()
@@ -108,10 +124,10 @@ def test_an_alt_text_edit_reaches_the_store_with_one_put_and_no_read(
 
 
 def test_two_waiting_edits_of_one_image_become_one_put(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=2)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     image = loaded(watched, client, pid)[0]
     watched.queue.set_sending_paused(True)
@@ -122,17 +138,17 @@ def test_two_waiting_edits_of_one_image_become_one_put(
     watched.queue.set_sending_paused(False)
     qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
                     timeout=WAIT_MS)
-    assert writes(emu) == [("PUT", f"/stores/{emu.config.store_hash}/v2/products/{pid}/images/"
-                                   f"{image.id}")]
+    path = f"/stores/{emu.config.store_hash}/v2/products/{pid}/images/{image.id}"
+    assert writes(emu) == [("PUT", path)]
     stored = client.get_image(pid, image.id)
     assert (stored.description, stored.is_thumbnail) == ("second", True)
 
 
 def test_a_delete_and_a_delete_all_each_take_one_request(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=4)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     images = loaded(watched, client, pid)
     emu.clear_requests()
@@ -154,11 +170,11 @@ def upload_op(path: Path, name: str, position: int = 0) -> CreateFromFile:
 
 
 def test_an_uploaded_file_lands_with_its_bytes_even_if_the_file_goes_after_the_drop(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
         tmp_path: Path) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=1)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     loaded(watched, client, pid)
     dropped = tmp_path / "Red Mug.png"
@@ -183,11 +199,11 @@ def test_an_uploaded_file_lands_with_its_bytes_even_if_the_file_goes_after_the_d
 
 
 def test_a_post_whose_answer_is_lost_after_commit_adds_exactly_one_image(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
         tmp_path: Path) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=2)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     loaded(watched, client, pid)
     dropped = tmp_path / "Blue Mug.png"
@@ -206,11 +222,11 @@ def test_a_post_whose_answer_is_lost_after_commit_adds_exactly_one_image(
 
 
 def test_a_post_that_never_arrives_is_sent_once_more_then_left_to_the_merchant(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
         tmp_path: Path) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=1)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     loaded(watched, client, pid)
     dropped = tmp_path / "Green Mug.png"
@@ -235,10 +251,10 @@ def test_a_post_that_never_arrives_is_sent_once_more_then_left_to_the_merchant(
 
 
 def test_a_put_on_an_image_deleted_on_the_store_fails_and_can_be_reverted(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=2)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     images = loaded(watched, client, pid)
     client.delete_image(pid, images[0].id)  # another app deletes it
@@ -254,11 +270,11 @@ def test_a_put_on_an_image_deleted_on_the_store_fails_and_can_be_reverted(
 
 
 def test_ops_of_one_product_reach_the_store_in_the_order_they_were_made(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue) -> None:
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=5)
     other = emu.add_product("Cup", "CUP", image_count=2)
-    client = make_client(emu)
+    client = clients(emu)
     watched = make_queue(emu)
     images = loaded(watched, client, pid)
     others = loaded(watched, client, other)
@@ -283,11 +299,11 @@ def test_ops_of_one_product_reach_the_store_in_the_order_they_were_made(
 
 
 def test_a_restart_finishes_what_a_shut_down_queue_left_without_duplicates(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
         tmp_path: Path) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=6)
-    client = make_client(emu)
+    client = clients(emu)
     folder = tmp_path / "journal"
     first = make_queue(emu, folder)
     images = loaded(first, client, pid)
@@ -329,13 +345,13 @@ def test_a_restart_finishes_what_a_shut_down_queue_left_without_duplicates(
 
 
 def test_the_gui_thread_never_touches_the_journal_or_the_network(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue, tmp_path: Path,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue, tmp_path: Path,
         gui_thread_guard) -> None:
     emu = empty_emulator
     gui_thread_guard.watched_dirs.append(str(tmp_path / "journal"))
     with gui_thread_guard.paused():
         pid = emu.add_product("Mug", "MUG", image_count=2)
-        client = make_client(emu)
+        client = clients(emu)
         images = client.all_images(pid)
         dropped = tmp_path / "Guarded.png"
         dropped.write_bytes(picture_bytes("png"))
@@ -400,7 +416,7 @@ app.exec()
 #: answer), and among the deletes.
 @pytest.mark.parametrize("kill_after", [6, 13, 16, 18])
 def test_a_killed_process_loses_nothing_and_duplicates_nothing(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
         tmp_path: Path, kill_after: int) -> None:
     """20 queued changes (10 alt texts, a thumbnail, 6 uploads, 3 deletes) in a child process,
     SIGKILLed mid-way; a new queue on the same journal finishes them: the store ends as the
@@ -412,7 +428,7 @@ def test_a_killed_process_loses_nothing_and_duplicates_nothing(
 
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=14)
-    client = make_client(emu)
+    client = clients(emu)
     images = sorted(client.all_images(pid), key=lambda i: (i.sort_order, i.id))
     files = []
     for n in range(6):
@@ -469,11 +485,11 @@ def journal_with_a_create_being_sent(emu: StoreEmulator, client: StoreClient, pi
 
 @pytest.mark.parametrize("arrived", [True, False])
 def test_a_create_left_being_sent_is_looked_for_before_it_is_sent_again(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue, tmp_path: Path,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue, tmp_path: Path,
         arrived: bool) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=2)
-    client = make_client(emu)
+    client = clients(emu)
     dropped = tmp_path / "Left Behind.png"
     dropped.write_bytes(picture_bytes("png"))
     op = journal_with_a_create_being_sent(emu, client, pid, tmp_path / "journal", dropped)
@@ -492,20 +508,74 @@ def test_a_create_left_being_sent_is_looked_for_before_it_is_sent_again(
 
 
 def test_a_create_left_being_sent_stays_so_in_the_journal_until_it_was_looked_for(
-        qtbot: QtBot, empty_emulator: StoreEmulator, make_client, make_queue,
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
         tmp_path: Path) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=1)
-    client = make_client(emu)
+    client = clients(emu)
     dropped = tmp_path / "Twice Killed.png"
     dropped.write_bytes(picture_bytes("png"))
     folder = tmp_path / "journal"
     journal_with_a_create_being_sent(emu, client, pid, folder, dropped)
-    watched = make_queue(emu, resumed_check_grace_s=60.0)  # dies again before the look
+    watched = make_queue(emu)
+    watched.queue.set_sending_paused(True)  # dies again before the look
     watched.queue.resume()
-    qtbot.waitUntil(lambda: watched.queue.counts() == (0, 1, 0), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: watched.queue.counts() == (1, 0, 0), timeout=WAIT_MS)
     watched.queue.shutdown()
     qtbot.waitUntil(watched.queue.journal_closed, timeout=WAIT_MS)
     with Journal(folder) as journal:
         (entry,) = journal.pending(emu.config.store_hash)
     assert entry.needs_check  # the next start looks for it too, never a blind resend
+
+
+def test_a_put_the_store_keeps_failing_is_tried_a_bounded_number_of_times_then_retried(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
+    from app.services.write_queue import MAX_SEND_ATTEMPTS
+
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    client = clients(emu)
+    watched = make_queue(emu)
+    (image,) = loaded(watched, client, pid)
+    emu.faults.error_rate = 1.0
+    emu.faults.only_methods = frozenset({"PUT"})
+    emu.clear_requests()
+    op = edit(image, description="after the outage")
+    watched.queue.submit(pid, op)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.counts() == (0, 0, 1),
+                    timeout=WAIT_MS)
+    puts = len(writes(emu))
+    # each send may be retried by the transport too; the queue adds a bounded number of sends
+    assert MAX_SEND_ATTEMPTS <= puts <= MAX_SEND_ATTEMPTS * 10
+    (row,) = watched.states[pid].view()
+    assert row.badge is Badge.FAILED and row.reason.startswith("The change to this picture")
+    emu.faults.error_rate = 0.0
+    watched.queue.retry(op.op_id)
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    assert client.get_image(pid, image.id).description == "after the outage"
+
+
+def test_a_reorder_sends_the_fewest_sort_order_puts(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
+    from app.services.image_state import Reorder
+    from app.services.reorder_plan import plan_reorder
+
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=6)
+    client = clients(emu)
+    watched = make_queue(emu)
+    images = loaded(watched, client, pid)
+    keys = [image_row_key(image.id) for image in images]
+    wanted = keys[:1] + keys[2:5] + keys[1:2] + keys[5:]  # the second image moves to 5th
+    emu.clear_requests()
+    watched.queue.submit(pid, Reorder(op_id=next_op_id(), order=tuple(wanted),
+                                      based_on=tuple(images)))
+    qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    plan = plan_reorder(wanted, {image_row_key(i.id): i.sort_order for i in images})
+    assert [m for m, _ in writes(emu)] == ["PUT"] * len(plan.puts)
+    assert len(plan.puts) < len(images) - 1  # not a rewrite of every image
+    shown = sorted(client.all_images(pid), key=lambda image: (image.sort_order, image.id))
+    assert [image_row_key(image.id) for image in shown] == wanted
+    assert [row.key for row in watched.states[pid].view()] == wanted
