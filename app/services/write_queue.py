@@ -26,6 +26,8 @@ Signals (all delivered on the GUI thread, through `WorkerSignal`, never to a del
 - `resumedChanges(sent, failed)`: once, when every op found in the journal by `resume()` has
   settled (sent or failed), if there were any.
 - `journalProblem(str)`: the journal could not be opened as it was (merchant text).
+- `submitRefused(product_id, op_id, reason)`: a submitted upload's file could not be copied
+  into the journal (gone, unreadable, not a picture); nothing was queued.
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ class WriteQueue(QObject):
     countsChanged = Signal(int, int, int)       # waiting, sending, failed
     resumedChanges = Signal(int, int)           # sent, failed
     journalProblem = Signal(str)
+    submitRefused = Signal(int, int, str)      # product id, op id, reason (merchant text)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
                  max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,
@@ -200,6 +203,7 @@ class WriteQueue(QObject):
         self._count_news = WorkerSignal(self, self.countsChanged)
         self._resumed_news = WorkerSignal(self, self.resumedChanges)
         self._problem_news = WorkerSignal(self, self.journalProblem)
+        self._refused_news = WorkerSignal(self, self.submitRefused)
         self._post(self._open_journal, journal_folder)
 
     # ---- GUI thread: the public face -----------------------------------------------------
@@ -284,7 +288,7 @@ class WriteQueue(QObject):
         self._stop.set()
         self._lanes.shutdown()
         for news in (self._state_news, self._count_news, self._resumed_news,
-                     self._problem_news):
+                     self._problem_news, self._refused_news):
             news.close()
         self._journal_closed = self._executor.submit(self._close_journal)
         self._executor.shutdown(wait=False)
@@ -376,7 +380,14 @@ class WriteQueue(QObject):
     def _accept(self, product_id: int, op: Operation) -> None:
         journal = self._require_journal()
         if isinstance(op, CreateFromFile):
-            stored = journal.store_file(op.path)
+            try:
+                stored = journal.store_file(op.path)
+            except (errors.InvalidImageFile, OSError) as exc:
+                # Never queued, never shown: the screen says why (it checked the file before,
+                # so this is a file that changed or went since).
+                text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
+                self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+                return
             op = dataclasses.replace(op, path=stored.path, sha256=stored.sha256,
                                      size=stored.size)
         seq = journal.append(self._store, product_id, op)

@@ -579,3 +579,17 @@ def test_a_reorder_sends_the_fewest_sort_order_puts(
     shown = sorted(client.all_images(pid), key=lambda image: (image.sort_order, image.id))
     assert [image_row_key(image.id) for image in shown] == wanted
     assert [row.key for row in watched.states[pid].view()] == wanted
+
+
+def test_an_upload_whose_file_is_gone_before_it_was_journaled_is_refused_not_queued(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    watched = make_queue(emu)
+    loaded(watched, clients(emu), pid)
+    op = upload_op(tmp_path / "Vanished.png", "Vanished.png")
+    with qtbot.waitSignal(watched.queue.submitRefused, timeout=WAIT_MS) as refused:
+        watched.queue.submit(pid, op)
+    assert refused.args[:2] == [pid, op.op_id] and "Vanished.png" in refused.args[2]
+    assert watched.queue.drain(5.0) and watched.queue.pending_count() == 0
