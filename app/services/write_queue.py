@@ -25,7 +25,8 @@ Signals (all delivered on the GUI thread, through `WorkerSignal`, never to a del
 - `countsChanged(waiting, sending, failed)`: over every product, for the status bar.
 - `resumedChanges(sent, failed)`: once, when every op found in the journal by `resume()` has
   settled (sent or failed), if there were any.
-- `journalProblem(str)`: the journal could not be opened as it was (merchant text).
+- `journalProblem(str)`: the journal could not be opened as it was (moved aside and started
+  afresh), or not at all (another instance holds it: then nothing is queued). Merchant text.
 - `submitRefused(product_id, op_id, reason)`: a submitted upload's file could not be copied
   into the journal (gone, unreadable, not a picture); nothing was queued.
 """
@@ -50,7 +51,7 @@ from app.api.client import StoreClient
 from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
-from app.cache.journal import Journal, JournalEntry
+from app.cache.journal import Journal, JournalEntry, JournalError
 from app.services.image_state import (
     Answer,
     CreateFromFile,
@@ -315,6 +316,8 @@ class WriteQueue(QObject):
     def _run_step(self, step: Callable[..., Any], *args: Any) -> Any:
         try:
             return step(*args)
+        except QueueClosed:
+            return None  # shut down, or no journal (journalProblem said why)
         except Exception:
             log.exception("write queue step %s failed", getattr(step, "__name__", step))
             return None
@@ -337,7 +340,14 @@ class WriteQueue(QObject):
     # ---- journal thread: bookkeeping -----------------------------------------------------
 
     def _open_journal(self, folder: Path) -> None:
-        journal = Journal.open(folder)
+        try:
+            journal = Journal.open(folder)
+        except (JournalError, OSError) as exc:
+            # Another instance holds it, or the data folder cannot be written: nothing can
+            # be queued safely, so nothing is (each submit is dropped); the merchant hears why.
+            log.warning("the journal could not be opened: %s", exc)
+            self._problem_news.emit(str(exc))
+            return
         self._journal = journal
         seed_op_ids(journal.highest_op_id())
         journal.prune_done(DONE_KEPT_FOR)

@@ -593,3 +593,22 @@ def test_an_upload_whose_file_is_gone_before_it_was_journaled_is_refused_not_que
         watched.queue.submit(pid, op)
     assert refused.args[:2] == [pid, op.op_id] and "Vanished.png" in refused.args[2]
     assert watched.queue.drain(5.0) and watched.queue.pending_count() == 0
+
+
+def test_a_second_queue_on_a_journal_in_use_says_so_and_sends_nothing(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    client = clients(emu)
+    first = make_queue(emu)
+    (image,) = loaded(first, client, pid)
+    assert first.queue.drain(10.0)
+    second = make_queue(emu)  # same folder, same process: the journal is taken
+    with qtbot.waitSignal(second.queue.journalProblem, timeout=WAIT_MS) as problem:
+        pass
+    assert "already running" in problem.args[0]
+    emu.clear_requests()
+    second.queue.submit(pid, edit(image, description="twice?"))
+    assert second.queue.drain(10.0)
+    assert writes(emu) == [] and second.queue.pending_count() == 0
