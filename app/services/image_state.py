@@ -100,11 +100,12 @@ class Snapshot:
                ) -> Snapshot:
         """Records from a write's answer replace the ones with their id, or join the list
         (under `key_for_new`, for an upload's card). The store keeps a single thumbnail, so
-        a record that is the thumbnail now takes the star from every other."""
+        a record that is the thumbnail now takes the star from every other. An upload's
+        record takes its card's key even when a reload listed it first (under its id)."""
         by_id = {image.id: image for image in self.images}
         keys = dict(self.keys)
         for record in records:
-            if record.id not in by_id and key_for_new is not None:
+            if key_for_new is not None:
                 keys[record.id] = key_for_new
             by_id[record.id] = record
             if record.is_thumbnail:

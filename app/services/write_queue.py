@@ -1,0 +1,776 @@
+"""The write queue of one store session: every change journaled, then sent in order (issue 9 §1).
+
+No widgets. Three kinds of threads, each with one job:
+
+- The GUI thread calls `submit`, `set_server_images`, `retry`, `revert`, `resume`, `drain`;
+  each only posts work (never touches SQLite or the network) and returns at once.
+- The **journal thread** (one, for the queue's life) owns the `Journal` (thread-bound by
+  design) and every product's `ImageState`. All bookkeeping happens there, one step at a
+  time, so no state needs a lock: journal first, then the state, then `stateChanged`.
+- **Lane threads** (`WriteLanes`, one ordered lane per product, products in parallel) only
+  talk HTTP. A lane runs a *pump*: take the product's next waiting op (a journal-thread step
+  that marks it sending), send it, settle the answer (a journal-thread step), repeat.
+
+Rules a send follows (see `app.api.errors` for what each error knows):
+- an error that is `transient and safe_to_resend` is sent again, at most `MAX_SEND_ATTEMPTS`;
+- a POST whose answer never came (`outcome_unknown`), or was applied but unreadable, is looked
+  for with `find_uploaded`: arrived -> done with that record; not there -> sent again once;
+  undecided -> failed, asking the merchant. A create that was ever sent before (a Retry, or
+  a restart that found it "being sent") is looked for before it is sent again, too;
+- a DELETE that meets 404 is done; a PUT that meets 404 fails: "deleted on the store".
+
+Signals (all delivered on the GUI thread, through `WorkerSignal`, never to a deleted queue):
+- `stateChanged(product_id, ImageState)`: after every change of a product's state; a model
+  adapter replays `diff(rows, state.view())`.
+- `countsChanged(waiting, sending, failed)`: over every product, for the status bar.
+- `resumedChanges(sent, failed)`: once, when every op found in the journal by `resume()` has
+  settled (sent or failed), if there were any.
+- `journalProblem(str)`: the journal could not be opened as it was (moved aside and started
+  afresh), or not at all (another instance holds it: then nothing is queued). Merchant text.
+- `submitRefused(product_id, op_id, reason)`: a submitted upload's file could not be copied
+  into the journal (gone, unreadable, not a picture); nothing was queued.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+
+from app.api import errors
+from app.api.client import StoreClient
+from app.api.image_files import read_image_upload
+from app.api.models import ImageChanges, ProductImage
+from app.api.upload_search import url_file_name
+from app.cache.journal import Journal, JournalEntry, JournalError
+from app.services.image_state import (
+    Answer,
+    CreateFromFile,
+    CreateFromUrl,
+    Delete,
+    DeleteAll,
+    ImageState,
+    Operation,
+    Pending,
+    Phase,
+    Reorder,
+    Snapshot,
+    SyncState,
+    UpdateFields,
+    seed_op_ids,
+)
+from app.services.op_coalescing import coalesce
+from app.services.reorder_plan import plan_reorder
+from app.services.worker_signals import WorkerSignal
+from app.services.write_lane import WriteLanes
+
+log = logging.getLogger(__name__)
+
+#: Sends of one request, at most, while its errors say "try again, it is safe".
+MAX_SEND_ATTEMPTS = 3
+#: Pause before the n-th resend (seconds): base * 2**(n-1), bounded.
+RESEND_BASE_DELAY_S = 0.2
+RESEND_MAX_DELAY_S = 2.0
+#: A create found "being sent" after a restart is looked for no sooner than this after it was
+#: sent: a request the dead process left on the wire may still be applied by the store
+#: meanwhile, and a look too early would miss it and send it twice.
+RESUMED_CHECK_GRACE_S = 10.0
+#: Done ops stay in the journal this long (what was sent, for a support question), then go.
+DONE_KEPT_FOR = timedelta(days=7)
+
+T = TypeVar("T")
+
+
+class QueueClosed(Exception):
+    """The queue was shut down while a lane still had a request in flight."""
+
+
+# ---- what a lane takes and brings back -----------------------------------------------------
+
+@dataclass(frozen=True)
+class _Job:
+    """One op to send, with what the lane needs to know of the state when it was taken."""
+
+    seq: int
+    op: Operation
+    snapshot: Snapshot
+    check_first: bool            # a create that may already be on the store
+    check_not_before: float      # wall-clock time (time.time()) the look may happen
+    before_ids: tuple[int, ...]  # the product's ids when the create was (last) sent
+
+
+@dataclass(frozen=True)
+class _Done:
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+
+
+Outcome = _Done | _Failed
+
+
+class _NeedImages:
+    """The product's snapshot is not loaded yet: the lane lists its images first."""
+
+
+_NEED_IMAGES = _NeedImages()
+
+
+# ---- merchant words ------------------------------------------------------------------------
+
+def _what(op: Operation) -> str:
+    if isinstance(op, CreateFromFile):
+        return f"The upload of {op.name}"
+    if isinstance(op, CreateFromUrl):
+        return f"The picture from {url_file_name(op.url) or op.url}"
+    if isinstance(op, UpdateFields):
+        return "The change to this picture"
+    if isinstance(op, Delete):
+        return "Deleting this picture"
+    if isinstance(op, DeleteAll):
+        return "Deleting all pictures"
+    return "The new order"
+
+
+def _reason(op: Operation, error: Exception) -> str:
+    text = error.message if isinstance(error, errors.ApiError) else str(error)
+    return f"{_what(op)} did not reach the store. {text}".strip()
+
+
+DELETED_ON_STORE = ("This picture was deleted on the store, so the change could not be saved. "
+                    "Revert the change, or add the picture again.")
+NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not finished), so the "
+                    "change waits: Retry once the upload is done, or Revert.")
+
+
+def _ask_merchant(op: Operation) -> str:
+    return (f"{_what(op)} may have reached the store, but it cannot be told for sure: check the "
+            "product's pictures on the store, then Retry (which may add it twice) or Revert.")
+
+
+# ---- the queue -----------------------------------------------------------------------------
+
+class WriteQueue(QObject):
+    stateChanged = Signal(int, object)          # product id, ImageState
+    countsChanged = Signal(int, int, int)       # waiting, sending, failed
+    resumedChanges = Signal(int, int)           # sent, failed
+    journalProblem = Signal(str)
+    submitRefused = Signal(int, int, str)      # product id, op id, reason (merchant text)
+
+    def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
+                 max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,
+                 parent: QObject | None = None) -> None:
+        """`store`: the store's key in the journal (e.g. its hash); `journal_folder`:
+        `app.paths.journal_dir()` in the app. Nothing is opened on the calling thread."""
+        super().__init__(parent)
+        self._client = client
+        self._store = store
+        self._lanes = WriteLanes(max_parallel, parent=self)
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="pim-journal")
+        self._closed = False
+        self._journal_closed: concurrent.futures.Future[Any] | None = None
+        self._stop = threading.Event()     # wakes a lane out of its resend pause on shutdown
+        self._posted_lock = threading.Lock()
+        self._posted = 0                   # journal-thread steps posted and not yet done
+        self._counts = (0, 0, 0)
+        self._counts_lock = threading.Lock()
+        # ---- journal-thread state (touched only there) ----
+        self._journal: Journal | None = None
+        self._states: dict[int, ImageState] = {}
+        self._loaded: set[int] = set()
+        self._seqs: dict[int, int] = {}            # op id -> journal seq
+        self._check_first: set[int] = set()        # op ids of creates to look for first
+        self._check_after: dict[int, float] = {}   # op id -> earliest time of that look
+        self._grace_s = resumed_check_grace_s
+        self._pumping: set[int] = set()
+        self._paused = False
+        self._resumed: set[int] = set()            # op ids found by resume(), not settled
+        self._resumed_sent = 0
+        self._resumed_failed = 0
+        self._state_news = WorkerSignal(self, self.stateChanged)
+        self._count_news = WorkerSignal(self, self.countsChanged)
+        self._resumed_news = WorkerSignal(self, self.resumedChanges)
+        self._problem_news = WorkerSignal(self, self.journalProblem)
+        self._refused_news = WorkerSignal(self, self.submitRefused)
+        self._post(self._open_journal, journal_folder)
+
+    # ---- GUI thread: the public face -----------------------------------------------------
+
+    def submit(self, product_id: int, op: Operation) -> None:
+        """Queues a change: journaled first (a CreateFromFile's file is copied into the
+        journal before its op is written, and the op then uploads that copy), then shown
+        (`stateChanged`), then sent in the product's lane. Op ids come from `next_op_id()`."""
+        self._post(self._accept, product_id, op)
+
+    def set_server_images(self, product_id: int, images: Iterable[ProductImage]) -> None:
+        """The product's images as the screen loaded them: the snapshot pending ops apply to
+        (a product the queue has no snapshot of is listed once before its first send)."""
+        self._post(self._set_images, product_id, tuple(images))
+
+    def resume(self) -> None:
+        """Loads the store's unfinished ops from the journal and sends them (once per run)."""
+        self._post(self._resume)
+
+    def retry(self, op_id: int) -> None:
+        """A failed op goes back in line (a create is looked for on the store first)."""
+        self._post(self._retry, op_id)
+
+    def revert(self, op_id: int) -> None:
+        """A waiting or failed op leaves without reaching the store (one being sent cannot)."""
+        self._post(self._revert, op_id)
+
+    def set_sending_paused(self, paused: bool) -> None:
+        """Holds every op in line (still journaled and shown) until unpaused: for working
+        offline, or a delete's few seconds of Undo. An op already being sent finishes."""
+        self._post(self._set_paused, paused)
+
+    def counts(self) -> tuple[int, int, int]:
+        """(waiting, sending, failed) as last reported."""
+        with self._counts_lock:
+            return self._counts
+
+    def pending_count(self) -> int:
+        """Ops not yet on the store (waiting, being sent or failed)."""
+        return sum(self.counts())
+
+    def failed_count(self) -> int:
+        """What the close dialog asks about: changes that failed."""
+        return self.counts()[2]
+
+    def is_idle(self) -> bool:
+        """Nothing posted and no lane at work (failed ops may remain)."""
+        with self._posted_lock:
+            posted = self._posted
+        return posted == 0 and self._lanes.outstanding() == 0
+
+    def drain(self, timeout_s: float) -> bool:
+        """On close: waits up to `timeout_s` for the queue to settle, handling events (but
+        not the merchant's input) meanwhile. True when nothing was left under way; what is
+        left stays in the journal for the next start. Call `shutdown()` afterwards."""
+        if self.is_idle():
+            return True
+        loop = QEventLoop()
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(loop.quit)
+        poll = QTimer()
+        poll.setInterval(20)  # the settling happens on other threads: look now and then
+        poll.timeout.connect(lambda: self.is_idle() and loop.quit())
+        deadline.start(max(0, int(timeout_s * 1000)))
+        poll.start()
+        try:
+            if not self.is_idle():
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            poll.stop()
+            deadline.stop()
+        return self.is_idle()
+
+    def shutdown(self) -> None:
+        """Sends nothing more and reports nothing more; closes the journal once the steps
+        already posted are written. A request in flight ends on its own; its op stays
+        'being sent' in the journal and the next start resolves it (never blindly resent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        self._lanes.shutdown()
+        for news in (self._state_news, self._count_news, self._resumed_news,
+                     self._problem_news, self._refused_news):
+            news.close()
+        self._journal_closed = self._executor.submit(self._close_journal)
+        self._executor.shutdown(wait=False)
+
+    def journal_closed(self) -> bool:
+        """After `shutdown()`: whether the journal is closed (another queue may open it)."""
+        return self._journal_closed is not None and self._journal_closed.done()
+
+    # ---- posting to the journal thread ---------------------------------------------------
+
+    def _post(self, step: Callable[..., Any], *args: Any) -> None:
+        if self._closed:
+            return
+        with self._posted_lock:
+            self._posted += 1
+        try:
+            future = self._executor.submit(self._run_step, step, *args)
+        except RuntimeError:  # shut down meanwhile
+            with self._posted_lock:
+                self._posted -= 1
+            return
+        future.add_done_callback(self._step_ended)
+
+    def _run_step(self, step: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return step(*args)
+        except QueueClosed:
+            return None  # shut down, or no journal (journalProblem said why)
+        except Exception:
+            log.exception("write queue step %s failed", getattr(step, "__name__", step))
+            return None
+
+    def _step_ended(self, _: concurrent.futures.Future[Any]) -> None:
+        with self._posted_lock:
+            self._posted -= 1
+
+    def _on_journal(self, step: Callable[..., T], *args: Any) -> T:
+        """From a lane: runs `step` on the journal thread and waits for it."""
+        if self._closed:
+            raise QueueClosed()
+        try:
+            return self._executor.submit(step, *args).result()
+        except RuntimeError as exc:
+            if self._closed:
+                raise QueueClosed() from exc
+            raise
+
+    # ---- journal thread: bookkeeping -----------------------------------------------------
+
+    def _open_journal(self, folder: Path) -> None:
+        try:
+            journal = Journal.open(folder)
+        except (JournalError, OSError) as exc:
+            # Another instance holds it, or the data folder cannot be written: nothing can
+            # be queued safely, so nothing is (each submit is dropped); the merchant hears why.
+            log.warning("the journal could not be opened: %s", exc)
+            self._problem_news.emit(str(exc))
+            return
+        self._journal = journal
+        seed_op_ids(journal.highest_op_id())
+        journal.prune_done(DONE_KEPT_FOR)
+        journal.collect_garbage()
+        if journal.problem is not None:
+            self._problem_news.emit(str(journal.problem))
+
+    def _close_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def _require_journal(self) -> Journal:
+        if self._journal is None:
+            raise QueueClosed()
+        return self._journal
+
+    def _state(self, product_id: int) -> ImageState:
+        state = self._states.get(product_id)
+        if state is None:
+            state = self._states[product_id] = ImageState(Snapshot(product_id))
+        return state
+
+    def _publish(self, product_id: int, state: ImageState) -> None:
+        self._states[product_id] = state
+        self._state_news.emit(product_id, state)
+        waiting = sending = failed = 0
+        for each in self._states.values():
+            for item in each.pending:
+                phase = item.sync.phase
+                waiting += phase is Phase.WAITING
+                sending += phase is Phase.SENDING
+                failed += phase is Phase.FAILED
+        counts = (waiting, sending, failed)
+        with self._counts_lock:
+            changed, self._counts = counts != self._counts, counts
+        if changed:
+            self._count_news.emit(*counts)
+
+    def _accept(self, product_id: int, op: Operation) -> None:
+        journal = self._require_journal()
+        if isinstance(op, CreateFromFile):
+            try:
+                stored = journal.store_file(op.path)
+            except (errors.InvalidImageFile, OSError) as exc:
+                # Never queued, never shown: the screen says why (it checked the file before,
+                # so this is a file that changed or went since).
+                text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
+                self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+                return
+            op = dataclasses.replace(op, path=stored.path, sha256=stored.sha256,
+                                     size=stored.size)
+        seq = journal.append(self._store, product_id, op)
+        self._seqs[op.op_id] = seq
+        state = self._state(product_id).add(op)
+        state = self._coalesced(product_id, state)
+        self._publish(product_id, state)
+        self._ensure_pump(product_id)
+
+    def _coalesced(self, product_id: int, state: ImageState) -> ImageState:
+        """Merges waiting ops (journal first, in one transaction; then the state)."""
+        merged = coalesce(state.pending)
+        if merged == state.pending:
+            return state
+        journal = self._require_journal()
+        before = [entry for entry in journal.pending(self._store, product_id)
+                  if entry.op.op_id in {item.op.op_id for item in state.pending}]
+        journal.apply_coalescing(before, [item.op for item in merged])
+        kept = {item.op.op_id for item in merged}
+        for op_id in [op_id for op_id in self._seqs if op_id not in kept
+                      and state.op(op_id) is not None]:
+            del self._seqs[op_id]
+        return state.replace_pending(merged)
+
+    def _set_images(self, product_id: int, images: tuple[ProductImage, ...]) -> None:
+        self._loaded.add(product_id)
+        self._publish(product_id, self._state(product_id).with_server_images(images))
+
+    def _resume(self) -> None:
+        journal = self._require_journal()
+        entries = journal.pending(self._store)
+        seed_op_ids(journal.highest_op_id())
+        touched: set[int] = set()
+        for entry in entries:
+            touched.add(entry.product_id)
+            self._seqs[entry.op.op_id] = entry.seq
+            sync = self._resumed_sync(journal, entry)
+            if sync.phase is not Phase.FAILED:
+                self._resumed.add(entry.op.op_id)
+            state = self._state(entry.product_id)
+            self._states[entry.product_id] = state.replace_pending(
+                (*state.pending, Pending(entry.op, sync)))
+        for product_id in touched:
+            self._publish(product_id, self._states[product_id])
+            self._ensure_pump(product_id)
+        self._maybe_report_resumed()
+
+    def _resumed_sync(self, journal: Journal, entry: JournalEntry) -> SyncState:
+        """The journal's resume rule: failed stays failed; anything else goes (back) in line,
+        a create that was being sent to be looked for first."""
+        if entry.phase is Phase.FAILED:
+            return SyncState.failed(entry.reason)
+        if entry.phase is Phase.SENDING:
+            if entry.is_create:
+                # Stays "being sent" in the journal until looked for: a second crash before
+                # the look must not turn it into a blind resend.
+                self._check_first.add(entry.op.op_id)
+                self._check_after[entry.op.op_id] = entry.updated_at + self._grace_s
+            else:
+                journal.mark_waiting(entry.seq)
+        return SyncState(Phase.WAITING)
+
+    def _retry(self, op_id: int) -> None:
+        journal = self._require_journal()
+        product_id = self._product_of(op_id)
+        if product_id is None:
+            return
+        state = self._states[product_id]
+        item = state.op(op_id)
+        if item is None or item.sync.phase is not Phase.FAILED:
+            return
+        entry = journal.entry(self._seqs[op_id])
+        if entry is not None and entry.is_create and entry.attempts > 0:
+            self._check_first.add(op_id)
+        journal.mark_waiting(self._seqs[op_id])
+        self._publish(product_id, state.retry(op_id))
+        self._ensure_pump(product_id)
+
+    def _revert(self, op_id: int) -> None:
+        journal = self._require_journal()
+        product_id = self._product_of(op_id)
+        if product_id is None:
+            return
+        state = self._states[product_id]
+        item = state.op(op_id)
+        if item is None or item.sync.phase not in (Phase.WAITING, Phase.FAILED):
+            return
+        if op_id in self._check_first and item.sync.phase is Phase.WAITING:
+            return  # a create that may be on the store already: looked for before anything
+        journal.remove(self._seqs.pop(op_id))
+        self._check_first.discard(op_id)
+        self._publish(product_id, state.discard(op_id))
+        self._settle_resumed(op_id, failed=False, counted=False)
+
+    def _product_of(self, op_id: int) -> int | None:
+        return next((pid for pid, state in self._states.items()
+                     if state.op(op_id) is not None), None)
+
+    def _set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        if not paused:
+            for product_id in list(self._states):
+                self._ensure_pump(product_id)
+
+    def _ensure_pump(self, product_id: int) -> None:
+        if product_id in self._pumping or self._closed or self._paused:
+            return
+        self._pumping.add(product_id)
+        self._lanes.submit(product_id, f"writes of product {product_id}",
+                           lambda: self._pump(product_id))
+
+    def _take_next(self, product_id: int) -> _Job | _NeedImages | None:
+        """The product's first waiting op, marked sending (journal, then state); None ends
+        the pump (and a later submit starts another)."""
+        state = self._states.get(product_id)
+        item = None if state is None else next(
+            (i for i in state.pending if i.sync.phase is Phase.WAITING), None)
+        if state is None or item is None or self._closed or self._paused:
+            self._pumping.discard(product_id)
+            return None
+        if product_id not in self._loaded:
+            return _NEED_IMAGES
+        op = item.op
+        seq = self._seqs[op.op_id]
+        journal = self._require_journal()
+        before_ids: tuple[int, ...] = ()
+        if isinstance(op, (CreateFromFile, CreateFromUrl)):
+            entry = journal.entry(seq)
+            if op.op_id in self._check_first and entry is not None and entry.before_ids:
+                before_ids = entry.before_ids   # the ids of the send that may have landed
+                journal.mark_sending(seq, before_ids=before_ids)
+            else:
+                before_ids = tuple(sorted(image.id for image in state.snapshot.images))
+                journal.mark_sending(seq, before_ids=before_ids)
+        else:
+            journal.mark_sending(seq)
+        self._publish(product_id, state.sending(op.op_id))
+        return _Job(seq, op, state.snapshot, op.op_id in self._check_first,
+                    self._check_after.get(op.op_id, 0.0), before_ids)
+
+    def _settle(self, product_id: int, job: _Job, outcome: Outcome) -> None:
+        journal = self._require_journal()
+        state = self._states[product_id]
+        op_id = job.op.op_id
+        self._check_first.discard(op_id)
+        self._check_after.pop(op_id, None)
+        if isinstance(outcome, _Done):
+            journal.mark_done(job.seq, _answer_json(outcome.answer))
+            self._seqs.pop(op_id, None)
+            self._publish(product_id, state.reconcile(op_id, outcome.answer))
+            self._settle_resumed(op_id, failed=False)  # after: "sent" follows what it shows
+        else:
+            journal.mark_failed(job.seq, outcome.reason)
+            self._publish(product_id, state.failed(op_id, outcome.reason))
+            self._settle_resumed(op_id, failed=True)
+
+    def _mark_outcome_unknown(self, seq: int) -> None:
+        self._require_journal().mark_outcome_unknown(seq)
+
+    def _settle_resumed(self, op_id: int, *, failed: bool, counted: bool = True) -> None:
+        if op_id not in self._resumed:
+            return
+        self._resumed.discard(op_id)
+        if counted:
+            if failed:
+                self._resumed_failed += 1
+            else:
+                self._resumed_sent += 1
+        self._maybe_report_resumed()
+
+    def _maybe_report_resumed(self) -> None:
+        if self._resumed:
+            return
+        sent, failed = self._resumed_sent, self._resumed_failed
+        if sent or failed:
+            self._resumed_sent = self._resumed_failed = 0
+            self._resumed_news.emit(sent, failed)
+
+    # ---- lane threads: the wire ----------------------------------------------------------
+
+    def _pump(self, product_id: int) -> None:
+        try:
+            while not self._closed:
+                job = self._on_journal(self._take_next, product_id)
+                if job is None:
+                    return
+                if isinstance(job, _NeedImages):
+                    if not self._load_images(product_id):
+                        return
+                    continue
+                outcome = self._send(product_id, job)
+                self._on_journal(self._settle, product_id, job, outcome)
+        except QueueClosed:
+            return  # what was under way stays "being sent" in the journal
+        except Exception:
+            log.exception("the writes of product %s stopped", product_id)
+            self._post(self._pumping.discard, product_id)
+
+    def _load_images(self, product_id: int) -> bool:
+        try:
+            images = self._client.all_images(product_id)
+        except errors.ApiError as exc:
+            log.info("product %s could not be listed before sending: %s", product_id, exc)
+            self._on_journal(self._fail_waiting, product_id, exc)
+            return False
+        self._on_journal(self._set_images, product_id, tuple(images))
+        return True
+
+    def _fail_waiting(self, product_id: int, error: errors.ApiError) -> None:
+        """The product could not even be listed: its waiting ops fail (Retry sends them)."""
+        journal = self._require_journal()
+        state = self._states[product_id]
+        for item in state.pending:
+            if item.sync.phase is Phase.WAITING:
+                reason = _reason(item.op, error)
+                journal.mark_failed(self._seqs[item.op.op_id], reason)
+                state = state.failed(item.op.op_id, reason)
+        self._pumping.discard(product_id)
+        self._publish(product_id, state)
+        for item in state.pending:
+            if item.sync.phase is Phase.FAILED:
+                self._settle_resumed(item.op.op_id, failed=True)
+
+    def _send(self, product_id: int, job: _Job) -> Outcome:
+        op = job.op
+        if isinstance(op, (CreateFromFile, CreateFromUrl)):
+            return self._send_create(product_id, job)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return _Done(self._request(product_id, job))
+            except _Refused as refused:
+                return _Failed(refused.reason)
+            except errors.NotFound as exc:
+                if isinstance(op, (Delete, DeleteAll)):
+                    return _Done(None)  # already gone: what was asked
+                if isinstance(op, UpdateFields):
+                    return _Failed(DELETED_ON_STORE)
+                return _Failed(_reason(op, exc))
+            except errors.ApiError as exc:
+                if exc.transient and exc.safe_to_resend and attempt < MAX_SEND_ATTEMPTS:
+                    self._pause(attempt)
+                    continue
+                return _Failed(_reason(op, exc))
+            except (OSError, ValueError) as exc:
+                return _Failed(_reason(op, exc))
+
+    def _send_create(self, product_id: int, job: _Job) -> Outcome:
+        """A POST: never sent again unless the store shows it did not arrive."""
+        op = job.op
+        assert isinstance(op, (CreateFromFile, CreateFromUrl))
+        name = op.name if isinstance(op, CreateFromFile) else url_file_name(op.url)
+        if job.check_first:
+            wait = job.check_not_before - time.time()
+            if wait > 0 and self._stop.wait(wait):
+                raise QueueClosed()
+            found = self._look_for(product_id, op, name, job.before_ids)
+            if found is not None:
+                return found
+        resent_after_check = job.check_first
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return _Done(self._create(product_id, op))
+            except _Refused as refused:
+                return _Failed(refused.reason)
+            except errors.ApiError as exc:
+                if exc.outcome_unknown or exc.applied is True:
+                    self._on_journal(self._mark_outcome_unknown, job.seq)
+                    found = self._look_for(product_id, op, name, job.before_ids)
+                    if found is not None:
+                        return found
+                    if resent_after_check or exc.applied is True:
+                        # applied yet not found, or not found, resent, and unknown again  # not there, sent again once, unknown again
+                        return _Failed(_ask_merchant(op))
+                    resent_after_check = True
+                    continue
+                if exc.transient and exc.safe_to_resend and attempt < MAX_SEND_ATTEMPTS:
+                    self._pause(attempt)
+                    continue
+                return _Failed(_reason(op, exc))
+            except (OSError, ValueError) as exc:
+                return _Failed(_reason(op, exc))
+
+    def _look_for(self, product_id: int, op: CreateFromFile | CreateFromUrl, name: str,
+                  before_ids: tuple[int, ...]) -> Outcome | None:
+        """Done (it arrived), Failed (undecidable, or the store could not be asked), or
+        None: certainly not there, so sending it is safe."""
+        try:
+            search = self._client.find_uploaded(product_id, file_name=name,
+                                                before_ids=before_ids)
+        except errors.ApiError as exc:
+            return _Failed(_ask_merchant(op) + f" ({exc.message})")
+        if search.arrived is True:
+            assert search.image is not None
+            return _Done(search.image)
+        if search.arrived is None:
+            return _Failed(_ask_merchant(op))
+        return None
+
+    def _create(self, product_id: int, op: CreateFromFile | CreateFromUrl) -> ProductImage:
+        description = op.description or None
+        if isinstance(op, CreateFromFile):
+            if not self._client.credentials.supports_file_upload:
+                raise _Refused(_reason(op, errors.UploadNotSupported(
+                    "Uploading a picture from this computer needs an OAuth API account; "
+                    "add the picture by its web address instead.")))
+            upload = dataclasses.replace(read_image_upload(op.path), file_name=op.name)
+            return self._client.upload_image(product_id, upload, description=description,
+                                             complete=False)
+        return self._client.create_image_from_url(product_id, op.url, description=description,
+                                                  complete=False)
+
+    def _request(self, product_id: int, job: _Job) -> Answer:
+        op, snapshot = job.op, job.snapshot
+        if isinstance(op, UpdateFields):
+            known = snapshot.record(op.row_key)
+            if known is None:
+                raise _Refused(NOT_ON_STORE_YET if op.row_key.startswith("new:")
+                               else DELETED_ON_STORE)
+            changes = ImageChanges(op.changes.description, op.changes.is_thumbnail,
+                                   op.changes.sort_order)
+            return self._client.update_image(product_id, known.id, changes, known=known,
+                                             complete=False)
+        if isinstance(op, Delete):
+            record = snapshot.record(op.row_key)
+            if record is None:
+                if op.row_key.startswith("new:"):
+                    raise _Refused(NOT_ON_STORE_YET)
+                return None  # not in the snapshot: already gone
+            self._client.delete_image(product_id, record.id, missing_ok=True)
+            return None
+        if isinstance(op, DeleteAll):
+            self._client.delete_all_images(product_id)
+            return None
+        assert isinstance(op, Reorder)
+        return self._reorder(product_id, op, snapshot)
+
+    def _reorder(self, product_id: int, op: Reorder, snapshot: Snapshot) -> list[ProductImage]:
+        """The fewest sort_order PUTs for the op's order, each answer merged onto its record.
+        Rows of the order that are not on the store keep their place among the listed ones."""
+        records = {key: image for key, image in snapshot.rows()}
+        view_keys = [key for key in op.order if key in records]
+        rest = [key for key, _ in snapshot.rows() if key not in set(view_keys)]
+        order = view_keys + rest
+        plan = plan_reorder(order, {key: records[key].sort_order for key in order})
+        answers: dict[str, ProductImage] = {}
+        for key, sort_order in plan.puts:
+            known = answers.get(key, records[key])
+            answers[key] = self._client.update_image(
+                product_id, known.id, ImageChanges(sort_order=sort_order), known=known,
+                complete=False)
+        return list(answers.values())
+
+    def _pause(self, attempt: int) -> None:
+        delay = min(RESEND_MAX_DELAY_S, RESEND_BASE_DELAY_S * 2 ** (attempt - 1))
+        if self._stop.wait(delay):
+            raise QueueClosed()
+
+
+class _Refused(Exception):
+    """An op that cannot be sent as it stands; `reason` is merchant text."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _answer_json(answer: Answer) -> Any:
+    if answer is None:
+        return None
+    if isinstance(answer, ProductImage):
+        return answer.to_json()
+    return [image.to_json() for image in answer]
