@@ -1,6 +1,8 @@
-"""The list model of one product's images, keyed by image id.
+"""The list model of one product's images: rows keyed by a client-side row key.
 
-Rows are the images in display order (sort_order, then id, as the storefront shows them).
+Rows are the `ViewRow`s of an `ImageState`: the store's list in display order (sort_order,
+then id, as the storefront shows them) with the pending changes applied; `apply_state` moves
+the model from one state to the next with fine-grained row signals, never a reset.
 Pictures load lazily: `data(DecorationRole)` answers from the pixmap cache or asks the
 thumbnail loader and answers None; when the picture arrives the model maps the image id to
 its *current* row and emits dataChanged for that row and role only (digiKam's pattern).
@@ -20,6 +22,8 @@ from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QImage, QPixmap
 
 from app.api.models import ProductImage
+from app.services.image_state import (NO_ID, Badge, ImageState, Insert, Move, Remove, RowKey,
+                                      ViewRow, diff)
 from app.ui.pixmap_cache import CachedPicture, PixmapCache
 from app.ui.plain_text import tooltip
 
@@ -46,17 +50,50 @@ class ImageRoles(enum.IntEnum):
     Position = Qt.ItemDataRole.UserRole + 3  # 1-based place in the display order
     PictureState = Qt.ItemDataRole.UserRole + 4
     PictureError = Qt.ItemDataRole.UserRole + 5
+    RowKey = Qt.ItemDataRole.UserRole + 6    # the row's client-side key (stable for its life)
+    SyncBadge = Qt.ItemDataRole.UserRole + 7  # image_state.Badge: its changes wait, send, failed
+    SyncReason = Qt.ItemDataRole.UserRole + 8  # why a change failed, in plain words ("" if not)
 
 
-def display_order(images: list[ProductImage]) -> list[ProductImage]:
-    return sorted(images, key=lambda image: (image.sort_order, image.id))
+#: The product id of the empty model (no product shown); never a store's id.
+NO_PRODUCT = 0
+
+_BADGE_WORDS = {Badge.WAITING: "change waiting to be sent", Badge.SENDING: "change being sent",
+                Badge.FAILED: "change failed"}
+
+_POSITION_ROLES = (ImageRoles.Position, Qt.ItemDataRole.ToolTipRole,
+                   Qt.ItemDataRole.AccessibleTextRole)
+_TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+               Qt.ItemDataRole.AccessibleTextRole)
+_PICTURE_FIELDS = frozenset({"zoom_url", "thumbnail_url", "standard_url", "tiny_url",
+                             "local_file", "source_url"})
+
+
+def roles_for(fields: frozenset[str]) -> list[int]:
+    """The roles whose answer may differ when `fields` (of `changed_fields`) changed."""
+    roles: list[int] = [ImageRoles.Image]
+    if fields & {"description", "image_file", "is_thumbnail"}:
+        roles += _TEXT_ROLES
+    if fields & _PICTURE_FIELDS:
+        roles += [Qt.ItemDataRole.DecorationRole, ImageRoles.PictureState]
+    if "id" in fields:
+        roles += [ImageRoles.ImageId, ImageRoles.PictureState, ImageRoles.PictureError]
+    if fields & {"badge", "reason"}:
+        roles += [ImageRoles.SyncBadge, ImageRoles.SyncReason,
+                  Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole]
+    return list(dict.fromkeys(roles))
 
 
 class ImageListModel(QAbstractListModel):
+    """A thin Qt adapter over `ImageState.view()`: `apply_state` replays the `diff` between the
+    rows shown and the new view as row inserts, moves, removes and dataChanged, never a reset,
+    so selection, the current card and scroll follow the rows (see `app.services.image_state`).
+    A reset happens only when another product is shown."""
+
     def __init__(self, loader: ThumbnailLoader | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._loader: ThumbnailLoader | None = None
-        self._images: list[ProductImage] = []
+        self._rows: list[ViewRow] = []
         self._row_of: dict[int, int] = {}
         self._pictures = PixmapCache()
         self._errors: dict[int, str] = {}
@@ -76,25 +113,87 @@ class ImageListModel(QAbstractListModel):
     # ---- contents -----------------------------------------------------------------------
 
     def set_images(self, product_id: int | None, images: list[ProductImage]) -> None:
-        self.beginResetModel()
+        """The store's list for a product, with nothing pending. Another product resets the
+        model; the same product's fresh list is applied row by row like any other state.
+        Pictures that had failed are asked for again (a reload is the merchant's retry)."""
+        state = ImageState.from_server(product_id if product_id is not None else NO_PRODUCT,
+                                       images)
         if product_id != self.product_id:
-            self._pictures.clear()
-            if self._loader is not None:
-                self._loader.clear()
+            self._reset(product_id, state.view())
+            return
+        failed = list(self._errors)
+        self._errors.clear()
+        self.apply_state(state)
+        for image_id in failed:
+            if image_id in self._row_of:
+                self._emit_changed(image_id)
+
+    def apply_state(self, state: ImageState) -> None:
+        """Shows `state` by replaying `diff(rows shown, state.view())` (the recipe in
+        `app.services.image_state`). A state of another product is shown with a reset."""
+        if state.product_id != (self.product_id if self.product_id is not None
+                                else NO_PRODUCT):
+            self._reset(state.product_id, state.view())
+            return
+        root = QModelIndex()
+        first_shifted: int | None = None  # rows from here on may show another position
+
+        def shifted(row: int) -> None:
+            nonlocal first_shifted
+            first_shifted = row if first_shifted is None else min(first_shifted, row)
+
+        for change in diff(self._rows, state.view()):
+            if isinstance(change, Remove):
+                self.beginRemoveRows(root, change.at, change.at + change.count - 1)
+                del self._rows[change.at:change.at + change.count]
+                self.endRemoveRows()
+                shifted(change.at)
+            elif isinstance(change, Move):
+                self.beginMoveRows(root, change.source, change.source, root,
+                                   change.qt_destination)
+                self._rows.insert(change.destination, self._rows.pop(change.source))
+                self.endMoveRows()
+                shifted(min(change.source, change.destination))
+            elif isinstance(change, Insert):
+                self.beginInsertRows(root, change.at, change.at + len(change.rows) - 1)
+                self._rows[change.at:change.at] = change.rows
+                self.endInsertRows()
+                shifted(change.at)
+            else:
+                self._rows[change.at] = change.row
+                self._reindex()  # an upload may just have got its id
+                index = self.index(change.at)
+                self.dataChanged.emit(index, index, roles_for(change.fields))
+        self._reindex()
+        if first_shifted is not None and first_shifted < len(self._rows):
+            # Positions ("Image 3 of 12") of the rows below a structural change moved.
+            self.dataChanged.emit(self.index(first_shifted), self.index(len(self._rows) - 1),
+                                  list(_POSITION_ROLES))
+
+    def _reset(self, product_id: int | None, rows: list[ViewRow]) -> None:
+        """Another product: its rows, and none of the previous product's pictures."""
+        self.beginResetModel()
+        self._pictures.clear()
+        if self._loader is not None:
+            self._loader.clear()
         self.product_id = product_id
-        self._images = display_order(images)
+        self._rows = rows
         self._errors.clear()
         self._reindex()
         self.endResetModel()
 
     def _reindex(self) -> None:
-        self._row_of = {image.id: row for row, image in enumerate(self._images)}
+        self._row_of = {row.image.id: n for n, row in enumerate(self._rows)
+                        if row.image.id != NO_ID}
+
+    def rows(self) -> list[ViewRow]:
+        return list(self._rows)
 
     def images(self) -> list[ProductImage]:
-        return list(self._images)
+        return [row.image for row in self._rows]
 
     def image_at(self, row: int) -> ProductImage:
-        return self._images[row]
+        return self._rows[row].image
 
     def row_of(self, image_id: int) -> int | None:
         return self._row_of.get(image_id)
@@ -103,10 +202,16 @@ class ImageListModel(QAbstractListModel):
         row = self._row_of.get(image_id)
         return self.index(row) if row is not None else QModelIndex()
 
+    def index_of_key(self, key: RowKey) -> QModelIndex:
+        for n, row in enumerate(self._rows):
+            if row.key == key:
+                return self.index(n)
+        return QModelIndex()
+
     # ---- Qt model API -------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._images)
+        return 0 if parent.isValid() else len(self._rows)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -115,17 +220,18 @@ class ImageListModel(QAbstractListModel):
                 | Qt.ItemFlag.ItemNeverHasChildren)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._images) or index.column():
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column():
             return None
-        image = self._images[index.row()]
+        row = self._rows[index.row()]
+        image = row.image
         if role == Qt.ItemDataRole.DisplayRole:
             return image.description or image.image_file.rsplit("/", 1)[-1]
         if role == Qt.ItemDataRole.DecorationRole:
             return self._picture(image)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(self._describe(index.row(), image))  # store text, not markup
+            return tooltip(self._describe(index.row(), row))  # store text, not markup
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._describe(index.row(), image)
+            return self._describe(index.row(), row)
         if role == ImageRoles.Image:
             return image
         if role == ImageRoles.ImageId:
@@ -136,16 +242,27 @@ class ImageListModel(QAbstractListModel):
             return self._state(image)
         if role == ImageRoles.PictureError:
             return self._errors.get(image.id)
+        if role == ImageRoles.RowKey:
+            return row.key
+        if role == ImageRoles.SyncBadge:
+            return row.badge
+        if role == ImageRoles.SyncReason:
+            return row.reason
         return None
 
-    def _describe(self, row: int, image: ProductImage) -> str:
-        parts = [f"Image {row + 1} of {len(self._images)}"]
+    def _describe(self, position: int, row: ViewRow) -> str:
+        image = row.image
+        parts = [f"Image {position + 1} of {len(self._rows)}"]
         if image.is_thumbnail:
             parts.append("product thumbnail")
         parts.append(f"description: {image.description}" if image.description
                      else "no description")
         if image.id in self._errors:
             parts.append(f"picture failed: {self._errors[image.id]}")
+        if row.badge is not Badge.NONE:
+            parts.append(_BADGE_WORDS[row.badge])
+            if row.reason:
+                parts.append(row.reason)
         return ", ".join(parts)
 
     # ---- pictures -----------------------------------------------------------------------
@@ -188,7 +305,7 @@ class ImageListModel(QAbstractListModel):
     def _on_loaded(self, key: object, url: str, picture: QImage, box_width: int) -> None:
         if not isinstance(key, int) or key not in self._row_of:
             return  # another product's image, or a key of another model sharing the loader
-        if url not in self._rendition_urls(self._images[self._row_of[key]]):
+        if url not in self._rendition_urls(self._rows[self._row_of[key]].image):
             return  # a picture of the image's previous version, asked for before a reload
         cached = self._pictures.peek(url)
         if cached is not None and cached.box_width > box_width:
@@ -242,8 +359,8 @@ class ImageListModel(QAbstractListModel):
         """New cell size: bigger cells want a bigger rendition; cached ones stay on screen."""
         if size != self.picture_size:
             self.picture_size = QSize(size)
-            if self._images:
-                self.dataChanged.emit(self.index(0), self.index(len(self._images) - 1),
+            if self._rows:
+                self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1),
                                       [Qt.ItemDataRole.DecorationRole])
 
     def failed_count(self) -> int:
