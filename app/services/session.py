@@ -7,6 +7,7 @@ each change in order. Every public method returns at once and reports back on th
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,6 +25,7 @@ from app.services.rendition_facts import RenditionFacts, RenditionInspector
 from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
 from app.services.write_lane import WriteLanes
+from app.services.write_queue import WriteQueue
 from app.services.worker_signals import WorkerSignal
 
 
@@ -47,7 +49,9 @@ class StoreSession(QObject):
     connectionChanged = Signal(object)
 
     def __init__(self, store: StoreInfo, cache_dir: Path | None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, journal_dir: Path | None = None) -> None:
+        """`journal_dir`: where the write queue keeps its journal (`app.paths.journal_dir()`
+        in the app, a temporary folder in tests); None: a session that sends no changes."""
         super().__init__(parent)
         self.store = store
         self._cancel = threading.Event()
@@ -67,6 +71,13 @@ class StoreSession(QObject):
         self.reads = TaskRunner("reads", max_workers=3, parent=self)
         #: Changes to the store: one ordered lane per product (issue 9's write queue).
         self.writes = WriteLanes(max_parallel=2, parent=self)
+        #: Every change of the merchant's: journaled, shown at once, sent in order. Changes
+        #: left in the journal by an earlier run are sent again now (never duplicated).
+        self.queue: WriteQueue | None = None
+        if journal_dir is not None:
+            self.queue = WriteQueue(self.client, store.credentials.store_id, journal_dir,
+                                    parent=self)
+            self.queue.resume()
         self.online: bool | None = None  # unknown until the first answer
         self.connection = StoreConnection.UNKNOWN
 
@@ -145,9 +156,14 @@ class StoreSession(QObject):
         self.thumbnails.shutdown()
         self.side_pictures.shutdown()
         self.reads.shutdown()
+        deadline = time.monotonic() + drain_writes_s
         if drain_writes_s > 0:
             self.writes.drain(drain_writes_s)
+            if self.queue is not None:
+                self.queue.drain(max(0.0, deadline - time.monotonic()))
         self.writes.shutdown()
+        if self.queue is not None:
+            self.queue.shutdown()  # what is left stays in the journal for the next start
         self._rate_limit_news.close()
         self._cancel.set()
         # Closing the clients from a worker avoids blocking the GUI on a socket teardown.

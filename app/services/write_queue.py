@@ -163,11 +163,12 @@ def _ask_merchant(op: Operation) -> str:
 # ---- the queue -----------------------------------------------------------------------------
 
 class WriteQueue(QObject):
-    stateChanged = Signal(int, object)          # product id, ImageState
+    # Ids as `object`: a Qt int is 32 bits and store ids pass 2**31 (see test_big_ids).
+    stateChanged = Signal(object, object)       # product id, ImageState
     countsChanged = Signal(int, int, int)       # waiting, sending, failed
     resumedChanges = Signal(int, int)           # sent, failed
     journalProblem = Signal(str)
-    submitRefused = Signal(int, int, str)      # product id, op id, reason (merchant text)
+    submitRefused = Signal(object, object, str)  # product id, op id, reason (merchant text)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
                  max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,

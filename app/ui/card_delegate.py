@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.api.models import ProductImage
+from app.services.image_state import Badge
 from app.ui.image_model import ImageRoles, PictureState
 
 Index = QModelIndex | QPersistentModelIndex
@@ -91,6 +92,14 @@ class CardGeometry:
         inset = 2.0 if picture.width() < MIN_TEXT_WIDTH else 4.0
         return QRectF(picture.right() + 1 - inset - 2 * radius, picture.top() + inset,
                       2 * radius, 2 * radius)
+
+    def sync_rect(self, picture: QRect) -> QRectF:
+        """The sync mark (waiting, sending, failed), in the picture's bottom-right corner:
+        clear of the position pill and the star at the top."""
+        star = self.star_rect(picture)
+        inset = star.top() - picture.top()
+        return QRectF(star.left(), picture.bottom() + 1 - inset - star.height(),
+                      star.width(), star.height())
 
     def pill_rect(self, picture: QRect, text_width: int) -> QRectF | None:
         """The position pill in the top-left corner; None where it would touch the star
@@ -212,6 +221,12 @@ class CardDelegate(QStyledItemDelegate):
         if image.is_thumbnail:
             star = geometry.star_rect(picture_rect)
             painter.drawPixmap(star.topLeft() - QPointF(1, 1), self._star(star.size(), ratio))
+        badge = index.data(ImageRoles.SyncBadge)
+        if badge is not None and badge is not Badge.NONE:
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_sync(painter, geometry.sync_rect(picture_rect), badge)
+            painter.restore()
         if geometry.text_lines:
             text_rect = geometry.text_rect(card)
             painter.drawPixmap(text_rect.topLeft(), self._description(text_rect.size(), image,
@@ -246,6 +261,9 @@ class CardDelegate(QStyledItemDelegate):
         self._paint_position(painter, geometry, picture_rect, index.data(ImageRoles.Position))
         if image.is_thumbnail:
             self._paint_star(painter, geometry.star_rect(picture_rect))
+        badge = index.data(ImageRoles.SyncBadge)
+        if badge is not None and badge is not Badge.NONE:
+            self._paint_sync(painter, geometry.sync_rect(picture_rect), badge)
         if geometry.text_lines:
             self._paint_description(painter, geometry.text_rect(card), image, cached=False)
         painter.restore()
@@ -382,6 +400,33 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
         painter.setPen(QColor("white"))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+    @staticmethod
+    def _paint_sync(painter: QPainter, box: QRectF, badge: Badge) -> None:
+        """A clock (waiting), an up arrow (being sent) or a red "!" (failed; the card's
+        tooltip says why). Drawn, not cached: only the few cards with changes have one."""
+        fill, ink = {Badge.WAITING: (QColor("white"), MUTED_TEXT),
+                     Badge.SENDING: (SELECTION, QColor("white")),
+                     Badge.FAILED: (ERROR, QColor("white"))}[badge]
+        painter.setPen(QPen(ink if badge is Badge.WAITING else fill, 1))
+        painter.setBrush(fill)
+        painter.drawEllipse(box)
+        centre, r = box.center(), box.width() / 2
+        pen = QPen(ink, max(1.2, r / 5), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if badge is Badge.WAITING:   # clock hands: three o'clock
+            painter.drawLine(centre, QPointF(centre.x(), centre.y() - r * 0.6))
+            painter.drawLine(centre, QPointF(centre.x() + r * 0.45, centre.y()))
+        elif badge is Badge.SENDING:  # an arrow up: on its way to the store
+            top = QPointF(centre.x(), centre.y() - r * 0.55)
+            painter.drawLine(QPointF(centre.x(), centre.y() + r * 0.55), top)
+            painter.drawLine(top, QPointF(centre.x() - r * 0.4, centre.y() - r * 0.15))
+            painter.drawLine(top, QPointF(centre.x() + r * 0.4, centre.y() - r * 0.15))
+        else:                         # "!"
+            painter.drawLine(QPointF(centre.x(), centre.y() - r * 0.55),
+                             QPointF(centre.x(), centre.y() + r * 0.1))
+            painter.drawPoint(QPointF(centre.x(), centre.y() + r * 0.5))
 
     @staticmethod
     def _paint_star(painter: QPainter, box: QRectF) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from PySide6.QtCore import QDateTime, QLocale, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QFont, QImage, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QDateTime, QLocale, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QImage, QKeyEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from app.api.models import ProductImage
 from app.services.rendition_facts import RenditionFacts
@@ -29,6 +29,56 @@ STRIP_LENGTH = 4  # pictures shown for a multi-selection
 STRIP_GAP = 6
 MISSING_ALT_STYLE = "color: #b06000;"
 FACTS_DELAY_MS = 250
+#: The reference gives `description` the type "text" and no documented limit; a MySQL TEXT
+#: holds 65,535 bytes, so at most 16,383 characters always fit, whatever their UTF-8 size.
+MAX_ALT_TEXT = 16_383
+
+
+def clean_alt_text(text: str) -> str:
+    """Plain, one-line alt text: runs of whitespace (pasted line breaks, tabs) become one
+    space, none at either end."""
+    return " ".join(text.split())
+
+
+class AltTextEditor(QLineEdit):
+    """The alt text of one image: Enter or leaving the field saves, Esc puts it back."""
+
+    #: The merchant's finished text (cleaned), different from what the image had.
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMaxLength(MAX_ALT_TEXT)
+        self.setPlaceholderText("Describe the picture for shoppers who cannot see it")
+        self.setAccessibleName("Alt text")
+        self.setAccessibleDescription("Press Enter to save, Esc to cancel.")
+        self.setClearButtonEnabled(True)
+        self._saved = ""
+        self.editingFinished.connect(self._finish)
+
+    def show_text(self, text: str) -> None:
+        """What the image has now (not while the merchant types: their text wins)."""
+        self._saved = text
+        if not self.hasFocus() or not self.isModified():
+            self.setText(text)
+            self.setModified(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text() != self._saved:
+            self.setText(self._saved)
+            self.setModified(False)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _finish(self) -> None:
+        text = clean_alt_text(self.text())
+        self.setModified(False)
+        if text != self._saved:
+            self._saved = text
+            self.setText(text)
+            self.submitted.emit(text)
+
 
 #: (url, on_success, on_failure) -> Task: reads a rendition's facts on a worker.
 Inspector = Callable[[str, Callable[[RenditionFacts | None], None],
@@ -122,6 +172,9 @@ class DetailsPane(QScrollArea):
             ("thumbnail", "Thumbnail"), ("added", "Added"), ("image_id", "Image id"),
             ("file", "File"), ("missing_alt", "Without alt text")]
 
+    #: The merchant saved new alt text for the one image shown: (that image, the text).
+    altTextSubmitted = Signal(object, str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
@@ -133,6 +186,7 @@ class DetailsPane(QScrollArea):
         self._inspect: Inspector | None = None
         self._facts_task: Task | None = None
         self._image: ProductImage | None = None
+        self._alt_editable = False
         self._facts_timer = QTimer(self, singleShot=True, interval=FACTS_DELAY_MS)
         self._facts_timer.timeout.connect(self._ask_facts)
 
@@ -158,8 +212,22 @@ class DetailsPane(QScrollArea):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
             value.setAccessibleName(caption)
-            self._form.addRow(plain_label(f"{caption}:"), value)
             self.fields[key] = value
+            if key == "alt_text":
+                # The label where the store cannot be written to, the editor where it can.
+                self.alt_editor = AltTextEditor()
+                self.alt_editor.setVisible(False)
+                self.alt_editor.submitted.connect(self._alt_text_submitted)
+                cell = QWidget()
+                cell_layout = QVBoxLayout(cell)
+                cell_layout.setContentsMargins(0, 0, 0, 0)
+                cell_layout.addWidget(value)
+                cell_layout.addWidget(self.alt_editor)
+                caption_label = plain_label(f"{caption}:")
+                caption_label.setBuddy(self.alt_editor)
+                self._form.addRow(caption_label, cell)
+                continue
+            self._form.addRow(plain_label(f"{caption}:"), value)
         layout.addLayout(self._form)
         self.hint = plain_label()
         self.hint.setWordWrap(True)
@@ -173,6 +241,29 @@ class DetailsPane(QScrollArea):
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         self._loader = switch_loader(self._loader, loader, self._on_loaded, self._on_failed)
+
+    def set_alt_text_editable(self, editable: bool) -> None:
+        """Whether one image's alt text can be changed here (a session with a write queue)."""
+        self._alt_editable = editable
+        self._update_alt_editor()
+
+    def _update_alt_editor(self) -> None:
+        editing = self._alt_editable and self._image is not None
+        self.alt_editor.setVisible(editing)
+        self.fields["alt_text"].setVisible(not editing)
+        if editing:
+            self.alt_editor.show_text(self._image.description or "")
+
+    def refresh_image(self, image: ProductImage) -> None:
+        """The image shown changed (an edit, the store's answer): its alt text follows,
+        unless the merchant is typing a new one."""
+        if self._image is not None and self._image.id == image.id:
+            self._image = image
+            self.alt_editor.show_text(image.description or "")
+
+    def _alt_text_submitted(self, text: str) -> None:
+        if self._image is not None:
+            self.altTextSubmitted.emit(self._image, text)
 
     def set_inspector(self, inspect: Inspector | None) -> None:
         """Where the largest picture's size, format and weight come from (a worker task)."""
@@ -230,6 +321,7 @@ class DetailsPane(QScrollArea):
                                          if image.is_thumbnail else "No")
         self.fields["added"].setText(format_date(image.date_created)
                                      if image.date_created else "")
+        self._update_alt_editor()
         self.fields["image_id"].setText(str(image.id))
         self.fields["file"].setText(image.image_file)
         self.fields["picture"].setText("")

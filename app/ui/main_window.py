@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
     storeOpened = Signal(object)  # StorePage
 
     def __init__(self, secrets: SecretStore, registry: StoreRegistry,
-                 cache_dir: Path | None, window_state: WindowStateFile | None = None) -> None:
+                 cache_dir: Path | None, window_state: WindowStateFile | None = None,
+                 journal_dir: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         icon = app_icon_path()
@@ -83,6 +84,10 @@ class MainWindow(QMainWindow):
         self.registry = registry
         self.window_state = window_state
         self.cache_dir = cache_dir
+        #: The write queue's journal: the app passes app.paths.journal_dir(); otherwise (tests)
+        #: the cache folder's sibling, so nothing lands in the merchant's data folder.
+        self.journal_dir = journal_dir if journal_dir is not None else (
+            cache_dir.parent / "journal" if cache_dir is not None else None)
         self.session: StoreSession | None = None
         self.page: StorePage | None = None
         self.demo: DemoStore | None = None
@@ -610,7 +615,8 @@ class MainWindow(QMainWindow):
         from app.services.session import StoreSession
         from app.ui.store_page import StorePage
         try:
-            session = StoreSession(info, self.cache_dir, parent=self)
+            session = StoreSession(info, self.cache_dir, parent=self,
+                                   journal_dir=self.journal_dir)
         except (ValueError, OSError) as exc:
             self.start_screen.show_message(f"{info.label} could not be opened: {exc}", error=True)
             return None
@@ -622,6 +628,8 @@ class MainWindow(QMainWindow):
             self.remembered.last_product = product_id
         session.rateLimitChanged.connect(self.status.set_rate_limit)
         session.connectionChanged.connect(self.status.set_connection)
+        if session.queue is not None:
+            session.queue.countsChanged.connect(self.status.set_changes)
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)

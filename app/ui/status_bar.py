@@ -27,6 +27,8 @@ class StoreStatusBar(QStatusBar):
         self.images_label = self._add(QLabel(), "Images of this product", "")
         self.selection_label = self._add(QLabel(), "Selected images", "")
         self.store_images_label = self._add(QLabel(), "Images in the store", "")
+        self.changes_label = self._add(QLabel(), "Changes", "")
+        self.changes_label.setVisible(False)
         self.connection_label = self._add(QLabel(), "Connection", "")
         self._connection = StoreConnection.UNKNOWN
         self._pictures_host = ""              # set while the image server fails
@@ -49,6 +51,7 @@ class StoreStatusBar(QStatusBar):
         self._pictures_host = ""
         self._rate_limit = None
         self.show_selection(0, 0)
+        self.set_changes(0, 0, 0)
         self._update_connection()
 
     def set_product(self, name: str, image_count: int | None) -> None:
@@ -60,6 +63,24 @@ class StoreStatusBar(QStatusBar):
         """"12 of 300 selected", or nothing when no image is selected."""
         self.selection_label.setText(f"{selected:,} of {total:,} selected" if selected else "")
         self.selection_label.setVisible(bool(selected))
+
+    def set_changes(self, waiting: int, sending: int, failed: int) -> None:
+        """The write queue's counts: "3 changes sending", "1 change failed"; nothing when
+        every change is on the store. A failure outranks the rest (it needs the merchant)."""
+        def changes(count: int) -> str:
+            return f"{count:,} change{'s' if count != 1 else ''}"
+
+        if failed:
+            text, colour = f"{changes(failed)} failed", ERROR_COLOUR
+            if waiting + sending:
+                text += f", {waiting + sending:,} sending"
+        elif waiting + sending:
+            text, colour = f"{changes(waiting + sending)} sending", ""
+        else:
+            text, colour = "", ""
+        self.changes_label.setText(text)
+        self.changes_label.setStyleSheet(f"color: {colour};" if colour else "")
+        self.changes_label.setVisible(bool(text))
 
     def set_store_image_count(self, count: int | None) -> None:
         self.store_images_label.setText("" if count is None else

@@ -7,12 +7,14 @@ an image server that fails as a whole. Texts from the store are plain text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer,
+                            Signal)
 from PySide6.QtWidgets import QLineEdit, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
 from app.services.problems import Remedy, clip, explain
+from app.services.image_state import NO_ID, FieldChanges, ImageState, UpdateFields, next_op_id
 from app.services.session import StoreSession
 from app.services.tasks import Task
 from app.ui.details_pane import DetailsPane
@@ -103,6 +105,10 @@ class StorePage(QWidget):
         self.grid.setModel(self.image_model)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.image_model.dataChanged.connect(self._pictures_changed)
+        self.image_model.dataChanged.connect(self._image_data_changed)
+        if session.queue is not None:
+            # The shown product's pending changes reach the grid row by row, never a reset.
+            session.queue.stateChanged.connect(self._image_state_changed)
         self.grid_header = ElidedLabel()
         self.grid_header.setAccessibleName("Image grid heading")
         self.grid_panel = MessagePanel("Image grid")
@@ -112,6 +118,12 @@ class StorePage(QWidget):
         self.grid_stack.addWidget(self.grid_panel)
         self.pictures_banner = MessageBanner("Pictures")
         self.pictures_banner.actionTriggered.connect(self.retry_all_pictures)
+        #: Why changes cannot be kept (the journal could not be opened), in the queue's words.
+        self.changes_banner = MessageBanner("Changes")
+        self.changes_banner.actionTriggered.connect(self.changes_banner.hide)
+        if session.queue is not None:
+            session.queue.journalProblem.connect(
+                lambda text: self.changes_banner.show_message(text, "Dismiss"))
         session.thumbnails.loaded.connect(self._picture_loaded)
         session.thumbnails.failed.connect(self._picture_failed)
         grid_area = QWidget()
@@ -119,12 +131,15 @@ class StorePage(QWidget):
         grid_layout.setContentsMargins(0, 0, 0, 0)
         grid_layout.addWidget(self.grid_header)
         grid_layout.addWidget(self.pictures_banner)
+        grid_layout.addWidget(self.changes_banner)
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
         self.details = DetailsPane()
         self.details.set_loader(session.side_pictures)
         self.details.set_inspector(session.inspect_rendition)
+        self.details.set_alt_text_editable(session.queue is not None)
+        self.details.altTextSubmitted.connect(self._submit_alt_text)
 
         # The grid keeps three default cards across; the side panes give way to it.
         grid_area.setMinimumWidth(self.grid.width_for_columns(MIN_GRID_COLUMNS))
@@ -266,6 +281,12 @@ class StorePage(QWidget):
             self.open_product_id(product_id, current.name if current is not None
                                  and current.id == product_id else None)
 
+    def _image_state_changed(self, product_id: int, state: ImageState) -> None:
+        # Only the product on screen, and only once its own list is shown (not under the
+        # "Loading…" panel of a product being opened).
+        if product_id == self.image_model.product_id and self.images_ready:
+            self.image_model.apply_state(state)
+
     def reload_products(self) -> None:
         """Forgets the open product (it may be gone) and opens the first one of a fresh list."""
         if self._images_task is not None:
@@ -286,6 +307,10 @@ class StorePage(QWidget):
     def _images_arrived(self, product_id: int, images: list[ProductImage]) -> None:
         self._images_task = None
         self.image_model.set_images(product_id, images)
+        if self.session.queue is not None:
+            # The snapshot its pending changes apply to; its state comes back through
+            # stateChanged with those changes on top.
+            self.session.queue.set_server_images(product_id, images)
         self.images_ready = True
         self.product_model.update_image_count(product_id, len(images))
         self._update_header()
@@ -409,6 +434,31 @@ class StorePage(QWidget):
         rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
         if len(rows) > 1 and any(first.row() <= row <= last.row() for row in rows[:4]):
             self._show_details()
+
+    def _single_selected(self) -> QModelIndex | None:
+        indexes = self.grid.selectionModel().selectedIndexes()
+        return indexes[0] if len(indexes) == 1 else None
+
+    def _image_data_changed(self, first, last, roles) -> None:  # type: ignore[no-untyped-def]
+        """The one image shown in the details changed (an edit, the store's answer)."""
+        index = self._single_selected()
+        if (index is not None and first.row() <= index.row() <= last.row()
+                and (not roles or ImageRoles.Image in roles)):
+            self.details.refresh_image(index.data(ImageRoles.Image))
+
+    def _submit_alt_text(self, image: ProductImage, text: str) -> None:
+        """The details pane's alt text, for the image it shows, through the write queue:
+        the card shows it at once, the store gets it in order."""
+        index = self._single_selected()
+        queue = self.session.queue
+        product_id = self.image_model.product_id
+        if (queue is None or product_id is None or index is None
+                or index.data(ImageRoles.ImageId) != image.id):
+            return  # the selection moved on meanwhile: nothing to say it belongs to
+        queue.submit(product_id, UpdateFields(
+            op_id=next_op_id(), row_key=index.data(ImageRoles.RowKey),
+            changes=FieldChanges(description=text),
+            based_on=image if image.id != NO_ID else None))
 
     def _show_details(self) -> None:
         """The details pane shows what is selected: one image, a summary, or the product."""
