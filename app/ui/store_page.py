@@ -122,8 +122,7 @@ class StorePage(QWidget):
         self.changes_banner = MessageBanner("Changes")
         self.changes_banner.actionTriggered.connect(self.changes_banner.hide)
         if session.queue is not None:
-            session.queue.journalProblem.connect(
-                lambda text: self.changes_banner.show_message(text, "Dismiss"))
+            session.queue.journalProblem.connect(self._journal_problem)
         session.thumbnails.loaded.connect(self._picture_loaded)
         session.thumbnails.failed.connect(self._picture_failed)
         grid_area = QWidget()
@@ -280,6 +279,9 @@ class StorePage(QWidget):
             current = self.current_product
             self.open_product_id(product_id, current.name if current is not None
                                  and current.id == product_id else None)
+
+    def _journal_problem(self, text: str) -> None:
+        self.changes_banner.show_message(text, "Dismiss")
 
     def _image_state_changed(self, product_id: int, state: ImageState) -> None:
         # Only the product on screen, and only once its own list is shown (not under the
