@@ -168,6 +168,9 @@ class WriteQueue(QObject):
     countsChanged = Signal(int, int, int)       # waiting, sending, failed
     resumedChanges = Signal(int, int)           # sent, failed
     journalProblem = Signal(str)
+    #: The journal cannot be used at all (another instance holds it, the folder is not
+    #: writable): changes cannot be kept, so the screens must not offer to make any.
+    writesUnavailable = Signal(str)
     submitRefused = Signal(object, object, str)  # product id, op id, reason (merchant text)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
@@ -205,6 +208,7 @@ class WriteQueue(QObject):
         self._count_news = WorkerSignal(self, self.countsChanged)
         self._resumed_news = WorkerSignal(self, self.resumedChanges)
         self._problem_news = WorkerSignal(self, self.journalProblem)
+        self._unavailable_news = WorkerSignal(self, self.writesUnavailable)
         self._refused_news = WorkerSignal(self, self.submitRefused)
         self._post(self._open_journal, journal_folder)
 
@@ -348,6 +352,7 @@ class WriteQueue(QObject):
             # be queued safely, so nothing is (each submit is dropped); the merchant hears why.
             log.warning("the journal could not be opened: %s", exc)
             self._problem_news.emit(str(exc))
+            self._unavailable_news.emit(str(exc))
             return
         self._journal = journal
         seed_op_ids(journal.highest_op_id())

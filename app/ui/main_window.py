@@ -686,6 +686,16 @@ class MainWindow(QMainWindow):
             self.session = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Asks only when a change failed: waiting ones stay in the journal for the next start.
+        queue = self.session.queue if self.session is not None else None
+        failed = queue.failed_count() if queue is not None else 0
+        if failed and not self.ask(
+                "Changes not sent",
+                f"{failed} change{'s' if failed != 1 else ''} could not be sent to the store. "
+                "Close anyway? They are kept: next time their cards still show them, with Retry "
+                "and Discard in the card menu.", QMessageBox.StandardButton.Close):
+            event.ignore()
+            return
         self.save_window_state()
         self._close_session()
         self._files.shutdown()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer,
                             Signal)
-from PySide6.QtWidgets import QLineEdit, QListView, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QLineEdit, QListView, QMenu, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
 from app.services.problems import Remedy, clip, explain
-from app.services.image_state import NO_ID, FieldChanges, ImageState, UpdateFields, next_op_id
+from app.services.image_state import (NO_ID, FieldChanges, ImageState, Phase, UpdateFields,
+                                      next_op_id)
 from app.services.session import StoreSession
 from app.services.tasks import Task
 from app.ui.details_pane import DetailsPane
@@ -100,6 +102,7 @@ class StorePage(QWidget):
         # Images
         self.image_model = ImageListModel(session.thumbnails, self)
         self.grid = ImageGridView()
+        self._shown_state: ImageState | None = None  # the queue's view of the shown product
         self.grid.set_loader(session.thumbnails)
         self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
@@ -123,6 +126,8 @@ class StorePage(QWidget):
         self.changes_banner.actionTriggered.connect(self.changes_banner.hide)
         if session.queue is not None:
             session.queue.journalProblem.connect(self._journal_problem)
+            session.queue.writesUnavailable.connect(self._writes_unavailable)
+            self.grid.context_menu.add_section(self._failed_change_actions)
         session.thumbnails.loaded.connect(self._picture_loaded)
         session.thumbnails.failed.connect(self._picture_failed)
         grid_area = QWidget()
@@ -283,11 +288,39 @@ class StorePage(QWidget):
     def _journal_problem(self, text: str) -> None:
         self.changes_banner.show_message(text, "Dismiss")
 
+    def _writes_unavailable(self, text: str) -> None:
+        # Nothing typed may be lost: with no journal, nothing is offered for editing.
+        self.details.set_alt_text_editable(False)
+
     def _image_state_changed(self, product_id: int, state: ImageState) -> None:
         # Only the product on screen, and only once its own list is shown (not under the
         # "Loading…" panel of a product being opened).
         if product_id == self.image_model.product_id and self.images_ready:
+            self._shown_state = state
             self.image_model.apply_state(state)
+
+    def failed_changes_of(self, images: list[ProductImage]) -> list[int]:
+        """The op ids of the failed changes of these cards (what Retry and Discard act on)."""
+        state = self._shown_state
+        if state is None or state.snapshot.product_id != self.image_model.product_id:
+            return []
+        keys = {row.key for row in self.image_model.rows() if row.image in images}
+        return [pending.op.op_id for pending in state.pending
+                if pending.sync.phase is Phase.FAILED
+                and getattr(pending.op, "row_key", None) in keys]
+
+    def _failed_change_actions(self, menu: QMenu, images: list[ProductImage]) -> None:
+        queue = self.session.queue
+        op_ids = self.failed_changes_of(images)
+        if queue is None or not op_ids:
+            return
+        menu.addSeparator()
+        many = f" {len(op_ids)} failed changes" if len(op_ids) > 1 else " the failed change"
+        retry = menu.addAction(f"Retry{many}")
+        retry.triggered.connect(lambda: [queue.retry(op_id) for op_id in op_ids])
+        discard = menu.addAction(f"Discard{many}")
+        discard.setToolTip("Puts the card back as the store has it; nothing is sent.")
+        discard.triggered.connect(lambda: [queue.revert(op_id) for op_id in op_ids])
 
     def reload_products(self) -> None:
         """Forgets the open product (it may be gone) and opens the first one of a fresh list."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QItemSelectionModel, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app.api import StoreClient
 from app.api.models import ProductImage
+from app.store_emulator import Faults
 from app.services.image_state import (Badge, FieldChanges, ImageState, UpdateFields,
                                       image_row_key, next_op_id)
 from app.ui.card_delegate import ERROR, CardDelegate
@@ -121,5 +122,77 @@ def test_a_journal_that_cannot_be_opened_is_said_above_the_grid(qtbot: QtBot, em
     banner = second.changes_banner
     qtbot.waitUntil(banner.isVisible, timeout=10000)
     assert "already running" in banner.text and first.changes_banner.isHidden()
+    # Changes cannot be kept in the second window, so it offers none: no alt-text editor.
+    second.grid.selectionModel().select(second.image_model.index(0),
+                                        QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.waitUntil(lambda: second.details.image is not None, timeout=5000)
+    assert not second.details.alt_editor.isVisibleTo(second)
+    first.grid.selectionModel().select(first.image_model.index(0),
+                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.waitUntil(lambda: first.details.alt_editor.isVisibleTo(first), timeout=5000)
     qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
     assert banner.isHidden()
+
+
+def test_a_failed_change_offers_retry_and_discard_on_its_card_menu(
+        qtbot: QtBot, emulator, open_store) -> None:
+    page = open_store(emulator, 1)
+    queue = page.session.queue
+    assert queue is not None
+    model = page.image_model
+    qtbot.waitUntil(lambda: model.rowCount() > 2, timeout=15000)
+    emulator.faults = Faults(error_rate=1.0, only_methods=frozenset({"PUT"}))
+    first, second = model.image_at(1), model.image_at(2)
+    for image, text in ((first, "Tote bag, back view"), (second, "Tote bag, in the box")):
+        queue.submit(1, UpdateFields(op_id=next_op_id(), row_key=image_row_key(image.id),
+                                     changes=FieldChanges(description=text), based_on=image))
+    qtbot.waitUntil(lambda: all(model.index(row).data(ImageRoles.SyncBadge) is Badge.FAILED
+                                for row in (1, 2)), timeout=30000)
+
+    def menu_for(row: int):  # type: ignore[no-untyped-def]
+        return page.grid.context_menu.build([model.image_at(row)], page)
+
+    def action(menu, start: str):  # type: ignore[no-untyped-def]
+        return next(a for a in menu.actions() if a.text().startswith(start))
+
+    assert not any(a.text().startswith("Retry") for a in menu_for(0).actions())  # no change
+    emulator.faults = Faults()
+    action(menu_for(1), "Retry").trigger()
+    client = StoreClient(oauth_for(emulator))
+    try:
+        qtbot.waitUntil(lambda: client.get_image(1, first.id).description
+                        == "Tote bag, back view", timeout=15000)
+        action(menu_for(2), "Discard").trigger()
+        qtbot.waitUntil(lambda: model.index(2).data(ImageRoles.SyncBadge) is Badge.NONE,
+                        timeout=5000)
+        assert model.image_at(2).description == second.description   # as the store has it
+        assert client.get_image(1, second.id).description == second.description
+    finally:
+        client.close()
+
+
+def test_closing_asks_only_when_a_change_failed(qtbot: QtBot, emulator, open_store,
+                                                monkeypatch) -> None:
+    page = open_store(emulator, 1)
+    window, queue, model = page.window(), page.session.queue, page.image_model
+    assert queue is not None
+    qtbot.waitUntil(lambda: model.rowCount() > 1, timeout=15000)
+    asked: list[str] = []
+
+    def answer(no: bool):  # type: ignore[no-untyped-def]
+        def ask(title: str, text: str, _button: object) -> bool:
+            asked.append(text)
+            return not no
+        return ask
+
+    monkeypatch.setattr(window, "ask", answer(no=True))
+    emulator.faults = Faults(error_rate=1.0, only_methods=frozenset({"PUT"}))
+    image = model.image_at(1)
+    queue.submit(1, UpdateFields(op_id=next_op_id(), row_key=image_row_key(image.id),
+                                 changes=FieldChanges(description="Tote bag"), based_on=image))
+    qtbot.waitUntil(lambda: queue.failed_count() == 1, timeout=30000)
+    window.close()
+    assert window.isVisible() and len(asked) == 1 and "1 change could not be sent" in asked[0]
+    monkeypatch.setattr(window, "ask", answer(no=False))
+    window.close()
+    assert not window.isVisible() and len(asked) == 2
