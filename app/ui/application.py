@@ -59,9 +59,11 @@ def check_keyring(window: MainWindow, secrets: CredentialStore) -> None:
             return
         notice = f"Passwords cannot be saved on this computer. {status.message}"
         logging.getLogger(__name__).warning("%s", status.message)
-        # The whole story waits on the start screen; a store already open gets one line.
+        # The whole story waits on the start screen; a saved store already open gets one line
+        # (the demo and a command-line store keep no secret, so there it is not news).
         window.start_screen.show_message(notice, error=True)
-        if window.stack.currentWidget() is not window.start_screen:
+        if window.stack.currentWidget() is not window.start_screen \
+                and window.current_store is not None:
             window.status.showMessage("Passwords can't be saved on this computer (no usable "
                                       "keyring); see Stores for what to do.", 30000)
 

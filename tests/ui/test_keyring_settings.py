@@ -115,3 +115,24 @@ def test_a_broken_keyring_setting_is_said_at_start_and_leads_to_session_only(
                      emulator.config.access_token)
     qtbot.waitUntil(lambda: window.page is not None and window.page.images_ready, timeout=15000)
     assert "session only" in questions[0] and "PYTHON_KEYRING_BACKEND" in questions[0]
+
+
+def test_the_demo_store_is_not_told_about_passwords(
+        qtbot: QtBot, emulator, make_window, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store that keeps no secret (the demo, a command-line store) gets no status-bar line
+    about the keyring; the start screen still holds the whole story."""
+    import keyring.core
+
+    from app.services.session import StoreInfo
+    from tests.ui.conftest import oauth_for
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no_such_module.Keyring")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    secrets = CredentialStore()
+    window = make_window(secrets)
+    page = window.open_store(StoreInfo("Demo store", oauth_for(emulator)), 1)
+    qtbot.waitUntil(lambda: page.images_ready, timeout=15000)
+    check_keyring(window, secrets)
+    qtbot.waitUntil(lambda: "cannot be saved" in window.start_screen.message.text(),
+                    timeout=10000)
+    assert "Passwords" not in window.status.currentMessage()
