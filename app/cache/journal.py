@@ -50,7 +50,7 @@ from typing import Any, Self
 from app.api.errors import MalformedResponse
 from app.api.image_files import MAX_IMAGE_BYTES, read_image_upload
 from app.api.models import ProductImage
-from app.services.image_state import (
+from app.cache.operations import (
     CreateFromFile,
     CreateFromUrl,
     Delete,

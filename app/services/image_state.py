@@ -50,12 +50,21 @@ from pathlib import Path
 
 from app.api.models import ProductImage
 
-RowKey = str
-
-
-def image_row_key(image_id: int) -> RowKey:
-    """The row key of an image first seen in a server answer."""
-    return f"image:{image_id}"
+# The operations live below the journal that stores them; they are part of this module's API.
+from app.cache.operations import (  # noqa: F401  (re-exported)
+    Create,
+    CreateFromFile,
+    CreateFromUrl,
+    Delete,
+    DeleteAll,
+    FieldChanges,
+    Operation,
+    Phase,
+    Reorder,
+    RowKey,
+    UpdateFields,
+    image_row_key,
+)
 
 
 def display_order(images: Iterable[ProductImage]) -> list[ProductImage]:
@@ -119,98 +128,6 @@ class Snapshot:
         return Snapshot(self.product_id,
                         tuple(image for image in self.images if image.id not in gone),
                         {k: v for k, v in self.keys.items() if k not in gone})
-
-
-# ---- operations ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FieldChanges:
-    """The fields of an image an edit sets; None leaves a field as it is."""
-
-    description: str | None = None
-    is_thumbnail: bool | None = None
-    sort_order: int | None = None
-
-    def over(self, earlier: FieldChanges) -> FieldChanges:
-        """These changes made after `earlier`: one set with the later value of each field."""
-        return FieldChanges(*(mine if mine is not None else theirs for mine, theirs in zip(
-            (self.description, self.is_thumbnail, self.sort_order),
-            (earlier.description, earlier.is_thumbnail, earlier.sort_order))))
-
-    def applied_to(self, image: ProductImage) -> ProductImage:
-        values = {name: value for name in ("description", "is_thumbnail", "sort_order")
-                  if (value := getattr(self, name)) is not None}
-        return replace(image, **values) if values else image
-
-
-@dataclass(frozen=True, kw_only=True)
-class CreateFromFile:
-    """Upload a local file (its bytes are in the journal's folder by the time it is queued)."""
-
-    op_id: int
-    row_key: RowKey          # the new card's key, kept after the store gives it an id
-    path: Path
-    sha256: str
-    size: int
-    name: str                # the file name the merchant knows it by
-    position: int            # where it was dropped, as an index into the grid at that time
-    description: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class CreateFromUrl:
-    """Let the store fetch a picture from a URL (v2 `image_file`)."""
-
-    op_id: int
-    row_key: RowKey
-    url: str
-    position: int
-    description: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class UpdateFields:
-    op_id: int
-    row_key: RowKey
-    changes: FieldChanges
-    based_on: ProductImage | None   # the record the merchant saw (None: an upload not yet done)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Delete:
-    op_id: int
-    row_key: RowKey
-    based_on: ProductImage | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeleteAll:
-    """Every image of the product, in one request (the bulk endpoint)."""
-
-    op_id: int
-    based_on: tuple[ProductImage, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reorder:
-    """The grid's whole order after a move, as row keys. Rows it lists take the places the
-    listed rows held (a row it does not know, e.g. one that arrived since, keeps its place).
-    Which sort_order PUTs realise it is the sender's business (see `op_coalescing`)."""
-
-    op_id: int
-    order: tuple[RowKey, ...]
-    based_on: tuple[ProductImage, ...]   # the records of the listed rows the merchant saw
-
-
-Create = CreateFromFile | CreateFromUrl
-Operation = CreateFromFile | CreateFromUrl | UpdateFields | Delete | DeleteAll | Reorder
-
-
-class Phase(enum.Enum):
-    WAITING = "waiting"
-    SENDING = "sending"
-    FAILED = "failed"
-    DONE = "done"
 
 
 @dataclass(frozen=True)
