@@ -47,8 +47,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
-from app.api.errors import MalformedResponse
-from app.api.image_files import MAX_IMAGE_BYTES, read_image_upload
+from app.api.errors import InvalidImageFile, MalformedResponse
+from app.api.image_files import MAX_IMAGE_BYTES, read_image_upload, sniff_image_type
 from app.api.models import ProductImage
 from app.cache.operations import (
     CreateFromFile,
@@ -591,14 +591,28 @@ class Journal:
         type the store takes; `InvalidImageFile` says why not) and returns where it is.
         Call it BEFORE appending the op that uploads it."""
         upload = read_image_upload(source, max_bytes)
-        sha = hashlib.sha256(upload.content).hexdigest()
+        return self._store(upload.content, upload.file_name, upload.image_type)
+
+    def store_picture(self, content: bytes, name: str) -> StoredFile:
+        """Keeps a picture the app downloaded (a copy of an image about to be deleted, for
+        its Undo) like a dropped file. `InvalidImageFile` when it is not a picture the store
+        takes or is too large."""
+        if not content or len(content) > MAX_IMAGE_BYTES:
+            raise InvalidImageFile(f"'{name}' is empty or larger than the store takes.")
+        image_type = sniff_image_type(content[:16])
+        if image_type is None:
+            raise InvalidImageFile(f"'{name}' is not a picture the store takes.")
+        return self._store(content, name, image_type)
+
+    def _store(self, content: bytes, name: str, image_type: str) -> StoredFile:
+        sha = hashlib.sha256(content).hexdigest()
         target = self.file_path(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _holds(target, upload.content):
+        if _holds(target, content):
             os.utime(target)  # fresh again: `collect_garbage` spares it until it is appended
         else:
-            _write_durably(target, upload.content)  # new, or a damaged copy made whole
-        return StoredFile(target, sha, len(upload.content), upload.file_name, upload.image_type)
+            _write_durably(target, content)  # new, or a damaged copy made whole
+        return StoredFile(target, sha, len(content), name, image_type)
 
     def collect_garbage(self, grace: timedelta = timedelta(hours=1)) -> int:
         """Removes stored files no open change uploads (and temp files a crash left), except

@@ -76,7 +76,7 @@ class StoreSession(QObject):
         self.queue: WriteQueue | None = None
         if journal_dir is not None:
             self.queue = WriteQueue(self.client, store.credentials.store_id, journal_dir,
-                                    parent=self)
+                                    fetch_picture=self.downloader.fetch, parent=self)
             self.queue.resume()
         self.online: bool | None = None  # unknown until the first answer
         self.connection = StoreConnection.UNKNOWN

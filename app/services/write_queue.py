@@ -38,7 +38,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -51,7 +51,7 @@ from app.api.client import StoreClient
 from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
-from app.cache.journal import Journal, JournalEntry, JournalError
+from app.cache.journal import Journal, JournalEntry, JournalError, StoredFile
 from app.services.image_state import (
     Answer,
     CreateFromFile,
@@ -66,6 +66,7 @@ from app.services.image_state import (
     Snapshot,
     SyncState,
     UpdateFields,
+    next_op_id,
     seed_op_ids,
 )
 from app.services.op_coalescing import coalesce
@@ -86,6 +87,11 @@ RESEND_MAX_DELAY_S = 2.0
 RESUMED_CHECK_GRACE_S = 10.0
 #: Done ops stay in the journal this long (what was sent, for a support question), then go.
 DONE_KEPT_FOR = timedelta(days=7)
+
+#: How often a lane looks again at an op that is held (see `WriteQueue.submit`).
+HOLD_POLL_S = 0.1
+#: Pictures kept for the Undo of one delete-all, at most (each is a download before it).
+MAX_KEPT_PER_DELETE = 100
 
 T = TypeVar("T")
 
@@ -126,6 +132,13 @@ class _NeedImages:
 
 
 _NEED_IMAGES = _NeedImages()
+
+
+@dataclass(frozen=True)
+class _Hold:
+    """The next op waits (a delete's seconds of Undo): look again after at most this long."""
+
+    seconds: float
 
 
 # ---- merchant words ------------------------------------------------------------------------
@@ -172,12 +185,19 @@ class WriteQueue(QObject):
     #: writable): changes cannot be kept, so the screens must not offer to make any.
     writesUnavailable = Signal(str)
     submitRefused = Signal(object, object, str)  # product id, op id, reason (merchant text)
+    #: An undo reached ops that had left the queue already: their inverses were queued
+    #: (product id, the op ids taken back that way). Withdrawn ops are not reported.
+    undoneBySending = Signal(object, object)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
                  max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,
+                 fetch_picture: Callable[[str], bytes] | None = None,
                  parent: QObject | None = None) -> None:
         """`store`: the store's key in the journal (e.g. its hash); `journal_folder`:
-        `app.paths.journal_dir()` in the app. Nothing is opened on the calling thread."""
+        `app.paths.journal_dir()` in the app. Nothing is opened on the calling thread.
+        `fetch_picture(url)`: downloads a rendition (from the image host, without the store's
+        credentials); with it, an image's largest picture is kept before the image is deleted,
+        so that an Undo can bring it back even once the store's copy is gone."""
         super().__init__(parent)
         self._client = client
         self._store = store
@@ -210,15 +230,32 @@ class WriteQueue(QObject):
         self._problem_news = WorkerSignal(self, self.journalProblem)
         self._unavailable_news = WorkerSignal(self, self.writesUnavailable)
         self._refused_news = WorkerSignal(self, self.submitRefused)
+        self._undone_news = WorkerSignal(self, self.undoneBySending)
+        self._held: dict[int, float] = {}          # op id -> time.monotonic() it may go
+        self._fetch_picture = fetch_picture
+        self._kept: dict[str, StoredFile] = {}     # rendition URL -> its picture, kept
         self._post(self._open_journal, journal_folder)
 
     # ---- GUI thread: the public face -----------------------------------------------------
 
-    def submit(self, product_id: int, op: Operation) -> None:
+    def submit(self, product_id: int, op: Operation, *, hold_s: float = 0.0) -> None:
         """Queues a change: journaled first (a CreateFromFile's file is copied into the
         journal before its op is written, and the op then uploads that copy), then shown
-        (`stateChanged`), then sent in the product's lane. Op ids come from `next_op_id()`."""
-        self._post(self._accept, product_id, op)
+        (`stateChanged`), then sent in the product's lane. Op ids come from `next_op_id()`.
+
+        `hold_s`: the op (and the product's ops after it: the order holds) waits this long
+        before it is sent, so that an Undo can still withdraw it (a delete's few seconds).
+        Closing the window ends every hold; after a restart held ops go at once."""
+        self._post(self._accept, product_id, op, hold_s)
+
+    def undo(self, product_id: int, steps: Sequence[tuple[Operation, Sequence[Operation]]]
+             ) -> None:
+        """Takes back ops, last first. Each is (the op as submitted, what undoes it once it
+        is on the store). An op still waiting (or failed) and unchanged is withdrawn: it never
+        reaches the store. Any other (being sent, sent, or merged with a later change) gets its
+        inverse ops queued, under fresh op ids (`undoneBySending` names those). Atomic with
+        respect to the lane: an op is either withdrawn or inverted, never neither."""
+        self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps))
 
     def set_server_images(self, product_id: int, images: Iterable[ProductImage]) -> None:
         """The product's images as the screen loaded them: the snapshot pending ops apply to
@@ -264,7 +301,9 @@ class WriteQueue(QObject):
     def drain(self, timeout_s: float) -> bool:
         """On close: waits up to `timeout_s` for the queue to settle, handling events (but
         not the merchant's input) meanwhile. True when nothing was left under way; what is
-        left stays in the journal for the next start. Call `shutdown()` afterwards."""
+        left stays in the journal for the next start. Call `shutdown()` afterwards.
+        Held ops go now: the merchant closed the window their Undo was in."""
+        self._post(self._held.clear)
         if self.is_idle():
             return True
         loop = QEventLoop()
@@ -294,7 +333,7 @@ class WriteQueue(QObject):
         self._stop.set()
         self._lanes.shutdown()
         for news in (self._state_news, self._count_news, self._resumed_news,
-                     self._problem_news, self._refused_news):
+                     self._problem_news, self._refused_news, self._undone_news):
             news.close()
         self._journal_closed = self._executor.submit(self._close_journal)
         self._executor.shutdown(wait=False)
@@ -393,7 +432,7 @@ class WriteQueue(QObject):
         if changed:
             self._count_news.emit(*counts)
 
-    def _accept(self, product_id: int, op: Operation) -> None:
+    def _accept(self, product_id: int, op: Operation, hold_s: float = 0.0) -> None:
         journal = self._require_journal()
         if isinstance(op, CreateFromFile):
             try:
@@ -408,6 +447,8 @@ class WriteQueue(QObject):
                                      size=stored.size)
         seq = journal.append(self._store, product_id, op)
         self._seqs[op.op_id] = seq
+        if hold_s > 0:
+            self._held[op.op_id] = time.monotonic() + hold_s
         state = self._state(product_id).add(op)
         state = self._coalesced(product_id, state)
         self._publish(product_id, state)
@@ -483,7 +524,6 @@ class WriteQueue(QObject):
         self._ensure_pump(product_id)
 
     def _revert(self, op_id: int) -> None:
-        journal = self._require_journal()
         product_id = self._product_of(op_id)
         if product_id is None:
             return
@@ -493,10 +533,72 @@ class WriteQueue(QObject):
             return
         if op_id in self._check_first and item.sync.phase is Phase.WAITING:
             return  # a create that may be on the store already: looked for before anything
-        journal.remove(self._seqs.pop(op_id))
+        self._withdraw(product_id, op_id)
         self._check_first.discard(op_id)
-        self._publish(product_id, state.discard(op_id))
         self._settle_resumed(op_id, failed=False, counted=False)
+
+    def _undo(self, product_id: int,
+              steps: tuple[tuple[Operation, tuple[Operation, ...]], ...]) -> None:
+        inverted: list[int] = []
+        for op, inverse in reversed(steps):
+            state = self._state(product_id)
+            item = state.op(op.op_id)
+            if (item is not None and item.op == op and op.op_id not in self._check_first
+                    and item.sync.phase in (Phase.WAITING, Phase.FAILED)):
+                self._withdraw(product_id, op.op_id)
+                continue
+            inverted.append(op.op_id)
+            for each in inverse:
+                self._accept(product_id, self._from_kept(
+                    dataclasses.replace(each, op_id=next_op_id())))
+        if inverted:
+            self._undone_news.emit(product_id, inverted)
+
+    def _from_kept(self, op: Operation) -> Operation:
+        """An image brought back from its rendition URL comes from the copy kept before it was
+        deleted, when there is one and the store takes files (the URL may be gone)."""
+        if not isinstance(op, CreateFromUrl) or op.url not in self._kept \
+                or not self._client.credentials.supports_file_upload:
+            return op
+        kept = self._kept[op.url]
+        return CreateFromFile(op_id=op.op_id, row_key=op.row_key, path=kept.path,
+                              sha256=kept.sha256, size=kept.size, name=kept.name,
+                              position=op.position, description=op.description)
+
+    def _keep(self, url: str, content: bytes, name: str) -> None:
+        try:
+            self._kept[url] = self._require_journal().store_picture(content, name)
+        except (errors.InvalidImageFile, OSError) as exc:
+            log.info("no copy kept of %s: %s", name, exc)
+
+    def _keep_copies(self, op: Operation, snapshot: Snapshot) -> None:
+        """Lane thread, before a delete: the largest picture of each doomed image, kept in
+        the journal's folder for its Undo (best effort, bounded: a failure keeps nothing)."""
+        if self._fetch_picture is None:
+            return
+        if isinstance(op, Delete):
+            record = snapshot.record(op.row_key)
+            records = [record] if record is not None else []
+        elif isinstance(op, DeleteAll):
+            records = list(snapshot.images)[:MAX_KEPT_PER_DELETE]
+        else:
+            return
+        for record in records:
+            url = record.zoom_url or record.standard_url
+            if not url:
+                continue
+            try:
+                content = self._fetch_picture(url)
+            except (errors.ApiError, OSError) as exc:
+                log.info("no copy kept of image %s: %s", record.id, exc)
+                continue
+            name = url_file_name(record.image_file) or f"image-{record.id}.jpg"
+            self._on_journal(self._keep, url, content, name)
+
+    def _withdraw(self, product_id: int, op_id: int) -> None:
+        self._require_journal().remove(self._seqs.pop(op_id))
+        self._held.pop(op_id, None)
+        self._publish(product_id, self._states[product_id].discard(op_id))
 
     def _product_of(self, op_id: int) -> int | None:
         return next((pid for pid, state in self._states.items()
@@ -515,7 +617,7 @@ class WriteQueue(QObject):
         self._lanes.submit(product_id, f"writes of product {product_id}",
                            lambda: self._pump(product_id))
 
-    def _take_next(self, product_id: int) -> _Job | _NeedImages | None:
+    def _take_next(self, product_id: int) -> _Job | _NeedImages | _Hold | None:
         """The product's first waiting op, marked sending (journal, then state); None ends
         the pump (and a later submit starts another)."""
         state = self._states.get(product_id)
@@ -524,6 +626,10 @@ class WriteQueue(QObject):
         if state is None or item is None or self._closed or self._paused:
             self._pumping.discard(product_id)
             return None
+        hold = self._held.get(item.op.op_id, 0.0) - time.monotonic()
+        if hold > 0:
+            return _Hold(hold)
+        self._held.pop(item.op.op_id, None)
         if product_id not in self._loaded:
             return _NEED_IMAGES
         op = item.op
@@ -594,6 +700,11 @@ class WriteQueue(QObject):
                     if not self._load_images(product_id):
                         return
                     continue
+                if isinstance(job, _Hold):
+                    # Short naps: an Undo or the close ends the hold sooner.
+                    if self._stop.wait(min(job.seconds, HOLD_POLL_S)):
+                        raise QueueClosed()
+                    continue
                 outcome = self._send(product_id, job)
                 self._on_journal(self._settle, product_id, job, outcome)
         except QueueClosed:
@@ -631,6 +742,7 @@ class WriteQueue(QObject):
         op = job.op
         if isinstance(op, (CreateFromFile, CreateFromUrl)):
             return self._send_create(product_id, job)
+        self._keep_copies(op, job.snapshot)
         attempt = 0
         while True:
             attempt += 1
