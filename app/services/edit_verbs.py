@@ -46,6 +46,8 @@ class Step:
     inverse: tuple[Operation, ...] = ()
     #: Said when the inverse is not quite the original (a deleted image comes back as a copy).
     inverse_note: str = ""
+    #: (old row key, the key of the row the inverse brings back in its place).
+    restores: tuple[tuple[RowKey, RowKey], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ COPY_NOTE = ("An image that was already deleted on the store came back as a copy
              "largest picture.")
 
 
-def _restore_steps(row: ViewRow, position: int) -> tuple[tuple[Operation, ...], str]:
+def _restore_steps(row: ViewRow, position: int) -> tuple[tuple[Operation, ...], RowKey]:
     """Operations that bring a deleted image back: an upload of its best picture (the store
     gives it a new id: a copy), its alt text, its star. An upload that never reached the
     store comes back from the same file."""
@@ -218,14 +220,14 @@ def _restore_steps(row: ViewRow, position: int) -> tuple[tuple[Operation, ...], 
     else:
         url = row.source_url or row.image.zoom_url or row.image.standard_url
         if not url:
-            return (), ""
+            return (), key
         create = CreateFromUrl(op_id=0, row_key=key, url=url, position=position,
                                description=row.image.description or "")
     ops: list[Operation] = [create]
     if row.image.is_thumbnail:
         ops.append(UpdateFields(op_id=0, row_key=key, changes=FieldChanges(is_thumbnail=True),
                                 based_on=None))
-    return tuple(ops), COPY_NOTE
+    return tuple(ops), key
 
 
 def delete_edit(rows: Sequence[ViewRow], keys: Iterable[RowKey]) -> Edit | None:
@@ -241,15 +243,17 @@ def delete_edit(rows: Sequence[ViewRow], keys: Iterable[RowKey]) -> Edit | None:
                                   based_on=tuple(_based_on(row) for _, row in doomed
                                                  if _based_on(row) is not None))
         inverse: list[Operation] = []
+        restores = []
         for index, row in doomed:
-            restore, _ = _restore_steps(row, index)
+            restore, key = _restore_steps(row, index)
             inverse.extend(restore)
-        return Edit(label, (Step(op, tuple(inverse), COPY_NOTE),))
+            restores.append((row.key, key))
+        return Edit(label, (Step(op, tuple(inverse), COPY_NOTE, tuple(restores)),))
     steps = []
     for index, row in doomed:
-        restore, note = _restore_steps(row, index)
+        restore, key = _restore_steps(row, index)
         steps.append(Step(Delete(op_id=next_op_id(), row_key=row.key, based_on=_based_on(row)),
-                          restore, note))
+                          restore, COPY_NOTE, ((row.key, key),)))
     return Edit(label, tuple(steps))
 
 

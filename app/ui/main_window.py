@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
-from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSlider, QSplitter, QStackedWidget,
-                               QToolBar)
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
+from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMessageBox, QSlider, QSplitter,
+                               QStackedWidget, QToolBar, QUndoView)
 
 from app import APP_NAME
 from app.api.auth import OAuthCredentials
@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
                                            "Larger cards")
         self.zoom_reset_action = self._action(shortcuts.RESET_SIZE, "zoom-in", self._zoom_reset,
                                               "Default card size")
+        self._build_edit_menu()
         self._bind_shortcuts()
         for action in (self.stores_action, self.refresh_action, self.find_action):
             toolbar.addAction(action)
@@ -195,6 +196,51 @@ class MainWindow(QMainWindow):
         self.store_actions = [self.stores_action, self.refresh_action, self.find_action,
                               self.retry_action, self.zoom_in_action, self.zoom_out_action,
                               self.zoom_reset_action, self.size_slider_action]
+
+    def _build_edit_menu(self) -> None:
+        """Edit: Undo and Redo name what they undo ("Undo Move 3 images"), the history, and
+        the open page's own edit actions (added in `open_store`)."""
+        self.undo_group = QUndoGroup(self)
+        self.undo_action = self.undo_group.createUndoAction(self, "Undo")
+        self.redo_action = self.undo_group.createRedoAction(self, "Redo")
+        for action, command, tip in ((self.undo_action, shortcuts.UNDO, "Undo the last change"),
+                                     (self.redo_action, shortcuts.REDO,
+                                      "Make the undone change again")):
+            action.setIcon(_icon(command.name.lower()))
+            action.setStatusTip(tip)
+            self.addAction(action)
+            self._commands[action] = command
+        self.history_view = QUndoView(self.undo_group)
+        self.history_view.setEmptyLabel("Opened the store")
+        self.history_view.setAccessibleName("Undo history")
+        self.history_dock = QDockWidget("Undo history", self)
+        self.history_dock.setObjectName("undo-history")
+        self.history_dock.setWidget(self.history_view)
+        self.history_dock.hide()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.history_action = self.history_dock.toggleViewAction()
+        self.history_action.setText(shortcuts.UNDO_HISTORY.name)
+        self.history_action.setStatusTip("Show every change of this session; click one to go "
+                                         "back to it")
+        self.addAction(self.history_action)
+        self._commands[self.history_action] = shortcuts.UNDO_HISTORY
+        self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.edit_menu.addAction(self.history_action)
+        self._page_edit_actions: list[QAction] = []
+
+    def _add_page_edit_actions(self, page: StorePage) -> None:
+        actions = list(page.edit_actions)
+        if actions:
+            self._page_edit_actions = [self.edit_menu.addSeparator(), *actions]
+            for action in actions:
+                self.edit_menu.addAction(action)
+
+    def _remove_page_edit_actions(self) -> None:
+        for action in self._page_edit_actions:
+            self.edit_menu.removeAction(action)
+        self._page_edit_actions = []
 
     def _show_store_actions(self, shown: bool) -> None:
         for action in self.store_actions:
@@ -622,6 +668,11 @@ class MainWindow(QMainWindow):
             return None
         page = StorePage(session)
         self.session, self.page = session, page
+        if page.editor is not None:
+            self.undo_group.addStack(page.editor.undo_stack)
+            self.undo_group.setActiveStack(page.editor.undo_stack)
+            page.editor.notice.connect(lambda text: self.status.showMessage(text, 10000))
+        self._add_page_edit_actions(page)
         self.current_store = saved
         if saved is not None:  # the demo and command-line stores are not reopened next time
             self.remembered.last_store = saved.store_id
@@ -675,6 +726,9 @@ class MainWindow(QMainWindow):
         self._remember_page()
         self.current_store = None
         if self.page is not None:
+            self._remove_page_edit_actions()
+            if self.page.editor is not None:
+                self.undo_group.removeStack(self.page.editor.undo_stack)
             self.stack.removeWidget(self.page)
             self.page.deleteLater()
             self.page = None

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer,
                             Signal)
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QLineEdit, QListView, QMenu, QSplitter, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
 from app.services.problems import Remedy, clip, explain
-from app.services.image_state import (NO_ID, FieldChanges, ImageState, Phase, UpdateFields,
-                                      next_op_id)
+from app.services.edit_verbs import alt_text_edit
+from app.services.image_state import ImageState, Phase, RowKey, ViewRow
 from app.services.session import StoreSession
 from app.services.tasks import Task
 from app.ui.details_pane import DetailsPane
+from app.ui.image_editor import ImageEditor
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.shortcuts import REFRESH, press_hint
@@ -109,7 +111,13 @@ class StorePage(QWidget):
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.image_model.dataChanged.connect(self._pictures_changed)
         self.image_model.dataChanged.connect(self._image_data_changed)
+        #: Every edit goes through the editor (its undo stack, then the write queue); None when
+        #: this session cannot keep changes.
+        self.editor: ImageEditor | None = None
+        #: The page's edit actions, for the window's Edit menu (and the grid's card menu).
+        self.edit_actions: list[QAction] = []
         if session.queue is not None:
+            self.editor = ImageEditor(session.queue, self)
             # The shown product's pending changes reach the grid row by row, never a reset.
             session.queue.stateChanged.connect(self._image_state_changed)
         self.grid_header = ElidedLabel()
@@ -482,18 +490,26 @@ class StorePage(QWidget):
             self.details.refresh_image(index.data(ImageRoles.Image))
 
     def _submit_alt_text(self, image: ProductImage, text: str) -> None:
-        """The details pane's alt text, for the image it shows, through the write queue:
-        the card shows it at once, the store gets it in order."""
+        """The details pane's alt text, for the image it shows, through the editor: the card
+        shows it at once, the store gets it in order, Undo takes it back."""
         index = self._single_selected()
-        queue = self.session.queue
         product_id = self.image_model.product_id
-        if (queue is None or product_id is None or index is None
+        if (self.editor is None or product_id is None or index is None
                 or index.data(ImageRoles.ImageId) != image.id):
             return  # the selection moved on meanwhile: nothing to say it belongs to
-        queue.submit(product_id, UpdateFields(
-            op_id=next_op_id(), row_key=index.data(ImageRoles.RowKey),
-            changes=FieldChanges(description=text),
-            based_on=image if image.id != NO_ID else None))
+        self.editor.apply(product_id, alt_text_edit(self.view_rows(),
+                                                    {index.data(ImageRoles.RowKey): text}))
+
+    # ---- what the verbs act on ----------------------------------------------------------
+
+    def view_rows(self) -> list[ViewRow]:
+        """The grid's rows as the merchant sees them now (what a verb is computed from)."""
+        return self.image_model.rows()
+
+    def selected_keys(self) -> list[RowKey]:
+        """The selected cards' row keys, in grid order."""
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        return [self.image_model.index(row).data(ImageRoles.RowKey) for row in rows]
 
     def _show_details(self) -> None:
         """The details pane shows what is selected: one image, a summary, or the product."""

@@ -29,17 +29,22 @@ K = QKeySequence.StandardKey
 _OWN_KEYS = {K.Refresh: "Refresh", K.Find: "Find", K.ZoomIn: "Zoom In", K.ZoomOut: "Zoom Out"}
 
 
-def _rows(refresh: list[str]) -> dict[QKeySequence.StandardKey, list[str]]:
+def _rows(refresh: list[str], undo: list[str], redo: list[str]
+          ) -> dict[QKeySequence.StandardKey, list[str]]:
     rows = {K.Refresh: refresh, K.Find: ["Ctrl+F"], K.ZoomIn: ["Ctrl++"], K.ZoomOut: ["Ctrl+-"]}
-    return {key: keys + [_OWN_KEYS[key]] for key, keys in rows.items()}
+    rows = {key: keys + [_OWN_KEYS[key]] for key, keys in rows.items()}
+    return rows | {K.Undo: undo, K.Redo: redo}
 
+
+_WINDOWS_UNDO = (["Ctrl+Z", "Alt+Backspace", "Undo"], ["Ctrl+Y", "Shift+Alt+Backspace", "Redo"])
+_UNIX_UNDO = (["Ctrl+Z", "F14", "Undo"], ["Ctrl+Shift+Z", "Redo"])
 
 PLATFORM_BINDINGS: dict[str, dict[QKeySequence.StandardKey, list[str]]] = {
-    "windows": _rows(["F5"]),
-    "macos": _rows(["Ctrl+R"]),
-    "x11": _rows(["F5"]),
-    "kde": _rows(["F5"]),
-    "gnome": _rows(["Ctrl+R", "F5"]),
+    "windows": _rows(["F5"], *_WINDOWS_UNDO),
+    "macos": _rows(["Ctrl+R"], ["Ctrl+Z", "Undo"], ["Ctrl+Shift+Z", "Redo"]),
+    "x11": _rows(["F5"], *_UNIX_UNDO),
+    "kde": _rows(["F5"], *_UNIX_UNDO),
+    "gnome": _rows(["Ctrl+R", "F5"], *_UNIX_UNDO),
 }
 
 
