@@ -15,11 +15,23 @@ from PIL import Image
 
 from app.api.image_files import MAX_IMAGE_BYTES
 from app.services.picture_limits import MAX_PICTURE_PIXELS
-from app.services.upload_check import (ZOOM_SIDE, Accepted, BatchReport, Rejected,
-                                       check_batch, check_candidate)
+from app.services.upload_check import (
+    ZOOM_SIDE,
+    Accepted,
+    BatchReport,
+    Rejected,
+    check_batch,
+    check_candidate,
+)
 from app.services.upload_downscale import DownscaleRefused, downscale
-from app.services.upload_gather import (DataCandidate, FileCandidate, RawImage, UrlCandidate,
-                                        gather, natural_key)
+from app.services.upload_gather import (
+    DataCandidate,
+    FileCandidate,
+    RawImage,
+    UrlCandidate,
+    gather,
+    natural_key,
+)
 from tests.hostile.hostile_images import png_pixel_bomb
 
 
