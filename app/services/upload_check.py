@@ -234,6 +234,13 @@ def check_candidate(candidate: FileCandidate | DataCandidate, *,
         return _check(candidate, _read(candidate), max_pixels)
     except _Refused as refused:
         return Rejected(candidate.shown_as, refused.reason, refused.fix)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - Pillow's parsers raise IndexError, struct.error...
+        # ...on hostile bytes; one such file must not end the batch.
+        return Rejected(candidate.shown_as, "This file is damaged: it cannot be read as a "
+                        "picture.", "Open it in a picture editor, save it again and add the "
+                        "new file.")
 
 
 def _check(candidate: FileCandidate | DataCandidate, data: bytes, max_pixels: int) -> Accepted:
@@ -363,14 +370,16 @@ def check_batch(sources: Iterable[Source] | Gathered, existing_image_files: Iter
             break
         if isinstance(candidate, UrlCandidate):
             report.urls.append(candidate)
-            _note_duplicate(report, first_by_url, candidate.url, candidate.shown_as)
+            _note_duplicate(report, first_by_url, candidate.url, candidate.shown_as,
+                            "the same web address as")
             usable = True
         else:
             judged = check_candidate(candidate)
             usable = isinstance(judged, Accepted)
             if isinstance(judged, Accepted):
                 report.accepted.append(judged)
-                _note_duplicate(report, first_by_hash, judged.sha256, judged.shown_as)
+                _note_duplicate(report, first_by_hash, judged.sha256, judged.shown_as,
+                                "the same picture, byte for byte, as")
             else:
                 report.rejected.append(judged)
         clash = name_clashes(candidate.name, existing) if usable and existing else None
@@ -386,16 +395,11 @@ def check_batch(sources: Iterable[Source] | Gathered, existing_image_files: Iter
     return report
 
 
-def _note_duplicate(report: BatchReport, first: dict[str, str], key: str, name: str) -> None:
+def _note_duplicate(report: BatchReport, first: dict[str, str], key: str, name: str,
+                    same: str) -> None:
     earlier = first.get(key)
     if earlier is None:
         first[key] = name
-    else:
-        report.warnings.append(_duplicate(name, earlier))
-
-
-def _duplicate(name: str, earlier: str) -> UploadWarning:
-    return UploadWarning(
-        name, "duplicate",
-        f"{name} is the same picture as {earlier} (byte for byte); it would be added twice.",
-        earlier)
+        return
+    report.warnings.append(UploadWarning(
+        name, "duplicate", f"{name} is {same} {earlier}; it would be added twice.", earlier))

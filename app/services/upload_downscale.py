@@ -38,15 +38,23 @@ def downscale(accepted: Accepted, staging_dir: Path, *, max_side: int = ZOOM_SID
         raise DownscaleRefused(
             f"{accepted.shown_as}: the app does not make animations smaller. Save a smaller "
             "animation and add it again.")
-    with Image.open(io.BytesIO(accepted.read_bytes()),
-                    formats=[PILLOW_FORMATS[accepted.kind]]) as picture:
-        if accepted.kind == "jpeg":
-            # Decodes at 1/2, 1/4 or 1/8 when that still covers the box: a fraction of the work.
-            picture.draft(picture.mode, (max_side, max_side))
-        picture.load()
-        icc = picture.info.get("icc_profile")
-        upright = _upright(picture)
-    upright = _resizable(upright, accepted.kind)
+    try:
+        data = accepted.read_bytes()
+    except OSError as exc:
+        raise DownscaleRefused(
+            f"{accepted.shown_as}: the file cannot be read any more ({exc.strerror}). Check "
+            "that it was not moved or deleted, and add it again.") from None
+    if hashlib.sha256(data).hexdigest() != accepted.sha256:
+        raise DownscaleRefused(
+            f"{accepted.shown_as}: the file changed after it was checked. Add it again.")
+    try:
+        upright, icc = _decoded(data, accepted.kind, max_side)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - Pillow's assorted errors on a damaged file
+        raise DownscaleRefused(
+            f"{accepted.shown_as}: the picture could not be read to make it smaller. Open it "
+            "in a picture editor, save it again and add the new file.") from None
     side = max_side
     while True:
         fitted = upright.copy()
@@ -60,6 +68,18 @@ def downscale(accepted: Accepted, staging_dir: Path, *, max_side: int = ZOOM_SID
                 f"{accepted.shown_as}: even at {_SMALLEST_SIDE} pixels it is more than "
                 f"{max_bytes // 1048576} MB. Save it as JPEG and add it again.")
     return _staged(accepted, data, fitted.size, staging_dir)
+
+
+def _decoded(data: bytes, kind: str, max_side: int) -> tuple[Image.Image, bytes | None]:
+    """The picture upright, in a mode to resize and write back, and its colour profile."""
+    with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as picture:
+        if kind == "jpeg":
+            # Decodes at 1/2, 1/4 or 1/8 when that still covers the box: a fraction of the work.
+            picture.draft(picture.mode, (max_side, max_side))
+        picture.load()
+        icc = picture.info.get("icc_profile")
+        upright = _upright(picture)
+    return _resizable(upright, kind), icc
 
 
 def _upright(picture: Image.Image) -> Image.Image:

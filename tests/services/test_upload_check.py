@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import sys
 import threading
 import tracemalloc
@@ -358,3 +359,55 @@ def test_the_check_imports_no_qt() -> None:
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2],
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
                           check=False).returncode == 0
+
+
+def test_damaged_bytes_of_every_kind_are_rejected_never_raised() -> None:
+    # Pillow's parsers raise IndexError and struct.error on some corrupt files: one such file
+    # must become a rejection, not end the batch.
+    rng = random.Random(1)
+    frames = [solid((50, 50), (i * 50, 0, 0)) for i in range(3)]
+    bases = []
+    for fmt in ["JPEG", "PNG", "GIF", "WEBP"]:
+        out = io.BytesIO()
+        Image.effect_noise((120, 90), 40).convert("RGB").save(out, fmt)
+        bases.append(out.getvalue())
+        out = io.BytesIO()
+        if fmt in ("GIF", "WEBP"):
+            frames[0].save(out, fmt, save_all=True, append_images=frames[1:])
+            bases.append(out.getvalue())
+    damaged = []
+    for n in range(1500):
+        data = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 6)):
+            if len(data) < 40:
+                break
+            where = rng.randrange(len(data))
+            roll = rng.random()
+            if roll < 0.6:
+                data[where] = rng.randrange(256)
+            elif roll < 0.8:
+                del data[where:where + rng.randint(1, 50)]
+            else:
+                data = data[:max(where, 20)]
+        damaged.append(RawImage(bytes(data), f"damaged-{n}"))
+    report = check_batch(damaged)
+    assert report.checked == 1500 and len(report.accepted) + len(report.rejected) == 1500
+    assert any("cannot be read as a picture" in r.reason for r in report.rejected)
+
+
+def test_a_file_changed_after_its_check_is_not_made_smaller(tmp_path: Path) -> None:
+    path = save(tmp_path / "big.jpg", solid((3000, 2000)), "JPEG")
+    judged = check_candidate(FileCandidate(path, path.name, path.name))
+    assert isinstance(judged, Accepted)
+    save(path, solid((3000, 2000), (0, 0, 0)), "JPEG")  # replaced in the meantime
+    with pytest.raises(DownscaleRefused, match="changed after it was checked"):
+        downscale(judged, tmp_path / "staging")
+    assert not (tmp_path / "staging").exists() or not any((tmp_path / "staging").iterdir())
+
+
+def test_the_same_web_address_twice_is_warned_about() -> None:
+    url = "https://example.com/a.jpg"
+    report = check_batch([url, url])
+    assert len(report.urls) == 2
+    assert [(w.kind, w.message) for w in report.warnings] == [
+        ("duplicate", f"{url} is the same web address as {url}; it would be added twice.")]
