@@ -98,6 +98,17 @@ class Accepted:
     def shown_as(self) -> str:
         return self.candidate.shown_as
 
+    @property
+    def downscale_note(self) -> str | None:
+        """Why this picture could be made smaller, for its line in the batch's list."""
+        if self.needs_downscale:
+            return (f"{self.shown_as}: {_megabytes(self.size)} is more than the store's "
+                    f"{MAX_IMAGE_BYTES // 1048576} MB limit. It can be made smaller for you.")
+        if self.can_downscale:
+            return (f"{self.shown_as}: {self.width}x{self.height} pixels is larger than the "
+                    f"{ZOOM_SIDE}x{ZOOM_SIDE} the store shows. It can be made smaller for you.")
+        return None
+
     def read_bytes(self) -> bytes:
         """The picture's bytes (read again for a file: the queue copies them to its journal)."""
         if isinstance(self.candidate, DataCandidate):
@@ -144,6 +155,16 @@ class BatchReport:
     @property
     def can_downscale(self) -> int:
         return sum(1 for item in self.accepted if item.can_downscale)
+
+    def split(self, make_smaller: bool) -> tuple[list[Accepted], list[Accepted],
+                                                  list[Accepted]]:
+        """Once the merchant answered `downscale_question`: (send as they are, `downscale`
+        first, left out). Declined, pictures over 8 MB are left out and larger ones sent."""
+        as_they_are = [a for a in self.accepted if not (a.can_downscale and make_smaller)
+                       and not a.needs_downscale]
+        smaller = [a for a in self.accepted if a.can_downscale and make_smaller]
+        left_out = [a for a in self.accepted if a.needs_downscale and not make_smaller]
+        return as_they_are, smaller, left_out
 
     def downscale_question(self) -> str | None:
         """The one question to ask for this batch, or None when nothing can be made smaller."""

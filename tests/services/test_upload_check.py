@@ -411,3 +411,27 @@ def test_the_same_web_address_twice_is_warned_about() -> None:
     assert len(report.urls) == 2
     assert [(w.kind, w.message) for w in report.warnings] == [
         ("duplicate", f"{url} is the same web address as {url}; it would be added twice.")]
+
+
+def test_the_answer_to_the_one_question_splits_the_batch(tmp_path: Path) -> None:
+    small = save(tmp_path / "small.jpg", solid((300, 200)), "JPEG")
+    large = save(tmp_path / "large.jpg", solid((3000, 2000)), "JPEG")
+    huge = noise_png(tmp_path / "huge.png", 1800)
+    report = check_batch([small, large, huge])
+    by_name = {a.name: a for a in report.accepted}
+    assert by_name["small.jpg"].downscale_note is None
+    assert by_name["large.jpg"].downscale_note == (
+        "large.jpg: 3000x2000 pixels is larger than the 1280x1280 the store shows. It can be "
+        "made smaller for you.")
+    note = by_name["huge.png"].downscale_note
+    assert note is not None and note.startswith("huge.png: 9.") and "8 MB limit" in note
+
+    def names(items: list[Accepted]) -> list[str]:
+        return [a.name for a in items]
+
+    as_they_are, smaller, left_out = report.split(make_smaller=True)
+    assert (names(as_they_are), names(smaller), names(left_out)) == (
+        ["small.jpg"], ["large.jpg", "huge.png"], [])
+    as_they_are, smaller, left_out = report.split(make_smaller=False)
+    assert (names(as_they_are), names(smaller), names(left_out)) == (
+        ["small.jpg", "large.jpg"], [], ["huge.png"])
