@@ -435,3 +435,14 @@ def test_the_answer_to_the_one_question_splits_the_batch(tmp_path: Path) -> None
     as_they_are, smaller, left_out = report.split(make_smaller=False)
     assert (names(as_they_are), names(smaller), names(left_out)) == (
         ["small.jpg", "large.jpg"], [], ["huge.png"])
+
+
+def test_a_gif_over_the_stores_150_frames_is_refused(tmp_path: Path) -> None:
+    frames = [solid((8, 8), (i, 255 - i, 0)) for i in range(151)]
+    path = tmp_path / "long.gif"
+    frames[0].save(path, "GIF", save_all=True, append_images=frames[1:])
+    judged = one(check_batch([path]))
+    assert isinstance(judged, Rejected)
+    assert "151 frames" in judged.reason and "at most 150" in judged.reason
+    frames[0].save(path, "GIF", save_all=True, append_images=frames[1:150])
+    assert isinstance(one(check_batch([path])), Accepted)
