@@ -51,7 +51,7 @@ def test_a_card_deleted_on_the_store_can_be_added_again_from_its_picture(
         qtbot.waitUntil(lambda: model.index(row).data(ImageRoles.ImageId) == new_id,
                         timeout=15000)
         assert gone.id not in [model.image_at(n).id for n in range(model.rowCount())]
-        assert all(model.index(n).data(ImageRoles.SyncBadge) is Badge.NONE
-                   for n in range(model.rowCount()))
+        qtbot.waitUntil(lambda: all(model.index(n).data(ImageRoles.SyncBadge) is Badge.NONE
+                                    for n in range(model.rowCount())), timeout=15000)
     finally:
         client.close()
