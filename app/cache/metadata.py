@@ -97,6 +97,19 @@ class MetadataTooNew(MetadataError):
             f"sent are not affected.{kept}")
 
 
+class MetadataUnavailable(MetadataError):
+    """The file could not be opened or written for a reason that is not damage: another
+    program holds it past the busy timeout, the disk is full or failing. It is left as it
+    is (never set aside)."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            "The products and pictures saved on this computer could not be updated just now "
+            "(the disk may be full, or another program is using the file). The app works on "
+            "from the store; what you see now may not be there when you are offline.")
+
+
 # ---- what the store hands back -------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -240,14 +253,20 @@ class MetadataStore:
             if not TABLES <= tables:
                 raise MetadataDamaged(f"tables missing (found {sorted(tables)})")
         except sqlite3.DatabaseError as exc:  # "file is not a database", malformed, ...
+            if not _is_damage(exc):
+                raise MetadataUnavailable(str(exc)) from None  # locked, disk error: not damage
             raise MetadataDamaged(str(exc)) from None
         # Keyword search matches like a person reads: "MÜSLI" finds "Müsli".
         db.create_function("casefold", 1, _casefold, deterministic=True)
 
     def _damaged(self, exc: sqlite3.DatabaseError) -> None:
-        """A page of the file is damaged: say so now, and set the file aside at next open."""
-        log.warning("offline metadata damaged: %s", exc)
+        """A page of the file is damaged: say so now, and set the file aside at next open.
+        Any other failure (locked, disk error) is only logged: the file is not to blame."""
         self.damaged_rows += 1
+        if not _is_damage(exc):
+            log.warning("offline metadata not read: %s", exc)
+            return
+        log.warning("offline metadata damaged: %s", exc)
         if not isinstance(self.problem, MetadataDamaged):
             self.problem = MetadataDamaged(str(exc))
         try:
@@ -286,14 +305,25 @@ class MetadataStore:
     # -- writing ---------------------------------------------------------------------------
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` as one transaction. MetadataError when the file cannot be written (the
+        caller logs it and carries on: nothing here is the only copy of the store's data)."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            result = work(db)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(db)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.IntegrityError)):
+                raise  # wrong thread, closed store, a bad record: a programming error
+            if _is_damage(exc):
+                self._damaged(exc)
+                raise MetadataDamaged(str(exc)) from None
+            raise MetadataUnavailable(str(exc)) from None
         return result
 
     def _ensure_store(self, db: sqlite3.Connection, store: str, now: float) -> None:
@@ -438,6 +468,19 @@ class MetadataStore:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """The file itself is bad (SQLITE_CORRUPT or SQLITE_NOTADB, extended codes included),
+    as opposed to locked, full, or a failing disk."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return "malformed" in str(exc) or "not a database" in str(exc)
+
 
 def _casefold(value: Any) -> str:
     return value.casefold() if isinstance(value, str) else ""

@@ -18,6 +18,7 @@ from app.cache.metadata import (
     MetadataDamaged,
     MetadataStore,
     MetadataTooNew,
+    MetadataUnavailable,
 )
 from app.cache.metadata_schema import SCHEMA_VERSION
 
@@ -250,6 +251,26 @@ def test_a_reader_on_another_thread_sees_a_refresh_whole(tmp_path: Path) -> None
         thread.start()
         thread.join()
     assert seen == [[3, 4, 5]]
+
+
+def test_a_file_held_by_another_program_is_reported_not_set_aside(tmp_path: Path) -> None:
+    folder = tmp_path / "metadata"
+    with MetadataStore(folder, busy_timeout_s=0.05) as store:
+        store.replace_images(STORE, 7, [image(1)])
+        other = sqlite3.connect(folder / DATABASE_NAME, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        try:
+            with pytest.raises(MetadataUnavailable) as refused:
+                store.replace_images(STORE, 7, [image(2)])
+            assert "could not be updated" in str(refused.value)
+            with pytest.raises(MetadataUnavailable):
+                MetadataStore.open(folder, busy_timeout_s=0.05)  # refused, not set aside
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert store.problem is None
+        assert [p.name for p in folder.iterdir() if ".damaged" in p.name] == []
+        assert [i.id for i in store.images(STORE, 7)] == [1]
 
 
 def test_the_database_is_wal_and_at_the_current_version(store: MetadataStore) -> None:
