@@ -14,7 +14,12 @@ Threads: a `MetadataStore` holds one SQLite connection, bound to the thread that
 there; the GUI thread never touches it. Several stores may be open on the same file, one per
 thread (say, a reader for the first screen and a writer for the background sync): WAL lets a
 read go on while another connection writes, and a write waits up to `busy_timeout_s` for
-another's to finish.
+another's to finish. Call `open` (which may set the file aside) once at start-up, before any
+other connection; the others use the strict constructor and, on MetadataError, do without.
+
+Errors: every failure a caller must handle is a `MetadataError` whose `str()` is merchant
+text (damaged, too new, unavailable: locked, disk full). sqlite3 errors only escape for
+programming errors (wrong thread, closed store, a record that breaks a constraint).
 
 Writes: `save_products` (a page of the product list) and `replace_images` (one product's
 images, after a refresh) are each one transaction. `replace_images` answers what changed, so
@@ -195,7 +200,10 @@ class MetadataStore:
             return cls(folder, **kwargs)
         except (MetadataDamaged, MetadataTooNew) as exc:
             label = "damaged" if isinstance(exc, MetadataDamaged) else "newer"
-            aside = _set_aside(folder / DATABASE_NAME, label)
+            try:
+                aside = _set_aside(folder / DATABASE_NAME, label)
+            except OSError as failure:  # held open elsewhere (Windows), read-only folder
+                raise MetadataUnavailable(f"{exc}; not set aside: {failure}") from None
             problem: MetadataError = (MetadataDamaged(exc.detail, aside)
                                       if isinstance(exc, MetadataDamaged)
                                       else MetadataTooNew(exc.version, aside))
@@ -366,6 +374,8 @@ class MetadataStore:
         a record known only by its id until `save_products` writes the real one."""
         if len({image.id for image in images}) != len(images):
             raise ValueError("an image id appears twice")
+        if any(image.product_id != product_id for image in images):
+            raise ValueError(f"an image of another product given as one of {product_id}'s")
         now = self._clock()
         new_rows = {image.id: image_row(image) for image in images}
 
@@ -418,11 +428,9 @@ class MetadataStore:
 
     def stores(self) -> list[StoreRecord]:
         """The stores seen, the most recent first (rows that cannot be read are left out)."""
-        rows, _ = self._read("SELECT store, label, last_seen FROM stores "
-                             "ORDER BY last_seen DESC, store", ())
-        return [StoreRecord(store, label, float(seen)) for store, label, seen in rows
-                if isinstance(store, str) and isinstance(label, str)
-                and isinstance(seen, (int, float))]
+        rows, complete = self._read("SELECT store, label, last_seen FROM stores "
+                                    "ORDER BY last_seen DESC, store", ())
+        return self._decoded(rows, _store_record, complete).items
 
     def products(self, store: str, keyword: str | None = None, *, limit: int | None = None,
                  offset: int = 0) -> Loaded[StoredProduct]:
@@ -450,7 +458,7 @@ class MetadataStore:
     def pinned_products(self, store: str) -> list[int]:
         rows, _ = self._read("SELECT id FROM products WHERE store = ? AND pinned = 1 "
                              "ORDER BY id", (store,))
-        return [row[0] for row in rows]
+        return [row[0] for row in rows if isinstance(row[0], int)]
 
     def images(self, store: str, product_id: int) -> Loaded[ProductImage]:
         """The product's images in storefront order (sort_order, then id)."""
@@ -492,6 +500,14 @@ def _product_filter(store: str, keyword: str | None) -> tuple[str, list[Any]]:
     needle = keyword.casefold()
     return ("store = ? AND (instr(casefold(name), ?) > 0 OR instr(casefold(sku), ?) > 0)",
             [store, needle, needle])
+
+
+def _store_record(row: tuple[Any, ...]) -> StoreRecord:
+    store, label, last_seen = row
+    if not isinstance(store, str) or not isinstance(label, str) \
+            or not isinstance(last_seen, (int, float)):
+        raise DamagedRow(f"store {str(store)[:40]!r}")
+    return StoreRecord(store, label, float(last_seen))
 
 
 def _normalized(product_id: int, row: tuple[Any, ...]) -> tuple[Any, ...] | None:

@@ -157,6 +157,12 @@ def test_a_refresh_is_all_or_nothing(store: MetadataStore) -> None:
     assert [i.id for i in store.images(STORE, 7)] == [4]
 
 
+def test_an_image_of_another_product_is_refused(store: MetadataStore) -> None:
+    with pytest.raises(ValueError):
+        store.replace_images(STORE, 7, [image(1), image(2, product_id=8)])
+    assert store.images(STORE, 7).items == []
+
+
 def test_a_refresh_stamps_synced_at_and_the_image_count(store: MetadataStore,
                                                         clock: Clock) -> None:
     store.save_products(STORE, [product(7, "Red mug")])
@@ -303,6 +309,17 @@ def test_damaged_image_rows_are_skipped_and_counted(tmp_path: Path) -> None:
         changes = store.replace_images(STORE, 7, [image(n) for n in range(1, 6)])
         assert changes.changed == (2, 3, 4)
         assert store.images(STORE, 7).damaged == 0
+
+
+def test_a_damaged_store_row_is_skipped_and_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "metadata"
+    with MetadataStore(folder) as store:
+        store.remember_store(STORE, "Mugs")
+        store.remember_store(OTHER, "Teapots")
+    _poke(folder, "UPDATE stores SET last_seen = 'soon' WHERE store = ?", OTHER)
+    with MetadataStore(folder) as store:
+        assert [s.store for s in store.stores()] == [STORE]
+        assert store.damaged_rows == 1
 
 
 def test_damaged_product_rows_are_skipped_and_counted(tmp_path: Path) -> None:
