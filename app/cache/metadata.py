@@ -180,11 +180,18 @@ class MetadataStore:
         self.problem: MetadataError | None = None
         #: Rows skipped as damaged by the reads of this connection, all told.
         self.damaged_rows = 0
-        folder.mkdir(parents=True, exist_ok=True)
-        if self._marker.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            damage_seen = self._marker.exists()
+        except OSError as exc:
+            raise MetadataUnavailable(f"folder: {exc.strerror}") from None
+        if damage_seen:
             raise MetadataDamaged("a read met a damaged page last time")
         _check_not_truncated(self.path)
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None)
+        except sqlite3.DatabaseError as exc:  # cannot open: permissions, a folder by that name
+            raise MetadataUnavailable(str(exc)) from None
         try:
             self._prepare(busy_timeout_s)
         except BaseException:
@@ -236,8 +243,8 @@ class MetadataStore:
             if version > SCHEMA_VERSION:
                 raise MetadataTooNew(version)
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise MetadataDamaged(f"journal_mode stayed {mode!r}")
+            if str(mode).lower() != "wal":  # read-only media, some network drives
+                raise MetadataUnavailable(f"journal_mode stayed {mode!r}")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("BEGIN IMMEDIATE")  # another opener may be migrating: wait for it
@@ -545,8 +552,8 @@ def _check_not_truncated(path: Path) -> None:
             size = os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
         return
-    except OSError as exc:
-        raise MetadataDamaged(f"unreadable: {exc.strerror}") from None
+    except OSError as exc:  # no permission, a folder by that name: the file is not to blame
+        raise MetadataUnavailable(f"unreadable: {exc.strerror}") from None
     if size == 0:
         return  # an empty file is a new database to SQLite
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):

@@ -279,6 +279,18 @@ def test_a_file_held_by_another_program_is_reported_not_set_aside(tmp_path: Path
         assert [i.id for i in store.images(STORE, 7)] == [1]
 
 
+def test_a_folder_that_cannot_hold_the_file_is_reported_not_raised_as_os_error(
+        tmp_path: Path) -> None:
+    (tmp_path / "metadata").write_text("a file where the folder should be")
+    with pytest.raises(MetadataUnavailable):
+        MetadataStore.open(tmp_path / "metadata")
+    folder = tmp_path / "elsewhere"
+    (folder / DATABASE_NAME).mkdir(parents=True)  # a folder where the file should be
+    with pytest.raises(MetadataUnavailable):
+        MetadataStore.open(folder)
+    assert (folder / DATABASE_NAME).is_dir()
+
+
 def test_the_database_is_wal_and_at_the_current_version(store: MetadataStore) -> None:
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
