@@ -210,3 +210,16 @@ def test_clearing_never_follows_a_link_out_of_the_cache(tmp_path: Path, clock: C
     cache.clear(keep_pinned=False)
     assert (outside / "holiday.jpg").read_bytes() == bytes(50)
     assert (cache._path("real").parent / "sneaky").is_symlink()
+
+
+def test_making_a_cache_reads_nothing_from_disk(tmp_path: Path, clock: Clock,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session makes its cache on the GUI thread: pins are read on first need, on a
+    worker, never in the constructor."""
+    filled(tmp_path, clock, 10_000, "kept").pin(OWNER, ["kept"])
+    touched: list[object] = []
+    monkeypatch.setattr(os, "scandir", lambda *a: touched.append(a) or iter(()))
+    monkeypatch.setattr(Path, "glob", lambda *a: touched.append(a) or iter(()))
+    monkeypatch.setattr(os, "lstat", lambda *a: touched.append(a) or os.stat_result((0,) * 10))
+    BlobCache(tmp_path, clock=clock)
+    assert touched == []
