@@ -96,3 +96,12 @@ def journal_dir() -> Path:
     path = _ensure("data") / "journal"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def metadata_dir() -> Path:
+    """The offline copy of what was seen of each store (products, images, which products
+    are kept offline), beside the journal's folder in the data folder but never inside it:
+    setting a damaged copy aside must not touch the journal. Created if missing."""
+    path = _ensure("data") / "metadata"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
