@@ -24,6 +24,7 @@ from app.services.picture_recovery import recover_picture
 from app.services.problems import clip
 from app.services.store_connection import StoreConnection, StoreInfo  # noqa: F401 - re-exported
 from app.services.rendition_facts import RenditionFacts, RenditionInspector
+from app.services.saved_copy import SavedCopy
 from app.services.tasks import Priority, Task, TaskRunner
 from app.services.thumbnails import ThumbnailLoader
 from app.services.write_lane import WriteLanes
@@ -51,9 +52,12 @@ class StoreSession(QObject):
     connectionChanged = Signal(object)
 
     def __init__(self, store: StoreInfo, cache_dir: Path | None,
-                 parent: QObject | None = None, *, journal_dir: Path | None = None) -> None:
+                 parent: QObject | None = None, *, journal_dir: Path | None = None,
+                 saved_copy_dir: Path | None = None) -> None:
         """`journal_dir`: where the write queue keeps its journal (`app.paths.journal_dir()`
-        in the app, a temporary folder in tests); None: a session that sends no changes."""
+        in the app, a temporary folder in tests); None: a session that sends no changes.
+        `saved_copy_dir`: where what was seen is kept for the next start and for working
+        offline (`app.paths.metadata_dir()`); None: nothing is kept."""
         super().__init__(parent)
         self.store = store
         self._cancel = threading.Event()
@@ -85,6 +89,11 @@ class StoreSession(QObject):
             self.queue = WriteQueue(self.client, store.credentials.store_id, journal_dir,
                                     fetch_picture=self.downloader.fetch, parent=self)
             self.queue.resume()
+        #: What was seen of the store, on disk (None: nothing is kept).
+        self.saved_copy: SavedCopy | None = None
+        if saved_copy_dir is not None:
+            self.saved_copy = SavedCopy(saved_copy_dir, store.credentials.store_id, store.label,
+                                        parent=self)
         self.online: bool | None = None  # unknown until the first answer
         self.connection = StoreConnection.UNKNOWN
 
@@ -124,8 +133,13 @@ class StoreSession(QObject):
     def load_products(self, keyword: str | None, page: int, page_size: int,
                       on_success: Callable[[list[Product]], None],
                       on_failure: Callable[[Exception], None]) -> Task:
+        def loaded(products: list[Product]) -> None:
+            if self.saved_copy is not None:
+                self.saved_copy.save_products(products)
+            on_success(products)
+
         return self._read("products", lambda: self.client.list_products(page, page_size, keyword),
-                          on_success, on_failure)
+                          loaded, on_failure)
 
     def count_product_images(self, product_id: int, on_success: Callable[[int], None],
                              on_failure: Callable[[Exception], None]) -> Task:
@@ -146,8 +160,23 @@ class StoreSession(QObject):
     def load_images(self, product_id: int, on_success: Callable[[list[ProductImage]], None],
                     on_failure: Callable[[Exception], None]) -> Task:
         # Urgent: the merchant clicked this product and is looking at an empty grid.
+        def loaded(images: list[ProductImage]) -> None:
+            if self.saved_copy is not None:
+                self.saved_copy.save_images(product_id, images)
+            on_success(images)
+
         return self._read("images", lambda: self.client.all_images(product_id),
-                          on_success, on_failure, Priority.URGENT)
+                          loaded, on_failure, Priority.URGENT)
+
+    def saved_images(self, product_id: int,
+                     on_result: Callable[[tuple[list[ProductImage], float | None]], None]
+                     ) -> bool:
+        """The product's images as saved on this computer, and when they were saved (for a
+        paint before the store answers); False when nothing is kept."""
+        if self.saved_copy is None:
+            return False
+        self.saved_copy.images(product_id, on_result)
+        return True
 
     def inspect_rendition(self, url: str,
                           on_success: Callable[[RenditionFacts | None], None],
@@ -181,6 +210,8 @@ class StoreSession(QObject):
         self.writes.shutdown()
         if self.queue is not None:
             self.queue.shutdown()  # what is left stays in the journal for the next start
+        if self.saved_copy is not None:
+            self.saved_copy.close()
         self._rate_limit_news.close()
         self._cancel.set()
         # Closing the clients from a worker avoids blocking the GUI on a socket teardown.

@@ -257,10 +257,14 @@ class WriteQueue(QObject):
         respect to the lane: an op is either withdrawn or inverted, never neither."""
         self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps))
 
-    def set_server_images(self, product_id: int, images: Iterable[ProductImage]) -> None:
+    def set_server_images(self, product_id: int, images: Iterable[ProductImage], *,
+                          saved_copy: bool = False) -> None:
         """The product's images as the screen loaded them: the snapshot pending ops apply to
-        (a product the queue has no snapshot of is listed once before its first send)."""
-        self._post(self._set_images, product_id, tuple(images))
+        (a product the queue has no snapshot of is listed once before its first send).
+        `saved_copy`: read from this computer, not from the store: shown under the pending
+        ops, but the store is listed afresh before anything is sent, and a fresh list already
+        in hand is not replaced by it."""
+        self._post(self._set_images, product_id, tuple(images), saved_copy)
 
     def resume(self) -> None:
         """Loads the store's unfinished ops from the journal and sends them (once per run)."""
@@ -469,8 +473,13 @@ class WriteQueue(QObject):
             del self._seqs[op_id]
         return state.replace_pending(merged)
 
-    def _set_images(self, product_id: int, images: tuple[ProductImage, ...]) -> None:
-        self._loaded.add(product_id)
+    def _set_images(self, product_id: int, images: tuple[ProductImage, ...],
+                    saved_copy: bool = False) -> None:
+        if saved_copy:
+            if product_id in self._loaded:
+                return
+        else:
+            self._loaded.add(product_id)
         self._publish(product_id, self._state(product_id).with_server_images(images))
 
     def _resume(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app import APP_NAME, __version__
 from app.api.auth import BasicCredentials, OAuthCredentials, StoreCredentials
 from app.credentials import CredentialStore, KeyringStatus
-from app.paths import cache_dir, config_dir, journal_dir
+from app.paths import cache_dir, config_dir, journal_dir, metadata_dir
 from app.services.store_connection import StoreInfo
 from app.services.store_registry import StoreRegistry
 from app.services.tasks import TaskRunner
@@ -92,7 +92,7 @@ def run_gui(args: argparse.Namespace) -> int:
     remembered = None if args.screenshot else WindowStateFile(config / "window.ini")
     secrets = CredentialStore()  # keyring is loaded on first use, on a worker
     window = MainWindow(secrets, StoreRegistry(config / "stores.json"), cache_dir(), remembered,
-                        journal_dir=journal_dir())
+                        journal_dir=journal_dir(), saved_copy_dir=metadata_dir())
     screenshot = None
     if args.screenshot:
         from app.ui.screenshot import ScreenshotWhenSettled  # brings the store page

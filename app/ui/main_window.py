@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, secrets: SecretStore, registry: StoreRegistry,
                  cache_dir: Path | None, window_state: WindowStateFile | None = None,
-                 journal_dir: Path | None = None) -> None:
+                 journal_dir: Path | None = None, saved_copy_dir: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         icon = app_icon_path()
@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         #: the cache folder's sibling, so nothing lands in the merchant's data folder.
         self.journal_dir = journal_dir if journal_dir is not None else (
             cache_dir.parent / "journal" if cache_dir is not None else None)
+        #: What was seen of each store, for the next start and offline: the same rule.
+        self.saved_copy_dir = saved_copy_dir if saved_copy_dir is not None else (
+            cache_dir.parent / "metadata" if cache_dir is not None else None)
         self.session: StoreSession | None = None
         self.page: StorePage | None = None
         self.demo: DemoStore | None = None
@@ -673,7 +676,8 @@ class MainWindow(QMainWindow):
         from app.ui.store_page import StorePage
         try:
             session = StoreSession(info, self.cache_dir, parent=self,
-                                   journal_dir=self.journal_dir)
+                                   journal_dir=self.journal_dir,
+                                   saved_copy_dir=self.saved_copy_dir)
         except (ValueError, OSError) as exc:
             self.start_screen.show_message(f"{info.label} could not be opened: {exc}", error=True)
             return None

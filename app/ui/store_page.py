@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer,
-                            Signal)
+from PySide6.QtCore import (QDate, QDateTime, QItemSelection, QItemSelectionModel, QLocale,
+                            QModelIndex, QSize, Qt, QTimer, Signal)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QLineEdit, QListView, QMenu, QSplitter, QStackedWidget, QVBoxLayout,
                                QWidget)
@@ -39,6 +39,16 @@ MAX_NAME = 120  # characters of a product name in a message title
 
 def _images(count: int) -> str:
     return f"{count} image{'s' if count != 1 else ''}"
+
+
+def _saved_when(saved_at: float) -> str:
+    """"at 14:05 today", "on 28 Nov at 09:10": when a saved copy was made, in local time."""
+    moment = QDateTime.fromSecsSinceEpoch(int(saved_at))
+    locale = QLocale()
+    clock = locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    if moment.date() == QDate.currentDate():
+        return f"at {clock} today"
+    return f"on {locale.toString(moment.date(), QLocale.FormatType.ShortFormat)} at {clock}"
 
 
 def _products(count: int) -> str:
@@ -136,6 +146,10 @@ class StorePage(QWidget):
         #: Why changes cannot be kept (the journal could not be opened), in the queue's words.
         self.changes_banner = MessageBanner("Changes")
         self.changes_banner.actionTriggered.connect(self.changes_banner.hide)
+        #: The store could not be reached: the grid shows the copy saved on this computer.
+        self.saved_copy_banner = MessageBanner("Saved copy")
+        self.saved_copy_banner.actionTriggered.connect(self.reload_images)
+        self.saved_copy_at: float | None = None
         if session.queue is not None:
             session.queue.journalProblem.connect(self._journal_problem)
             session.queue.writesUnavailable.connect(self._writes_unavailable)
@@ -148,6 +162,7 @@ class StorePage(QWidget):
         grid_layout.addWidget(self.grid_header)
         grid_layout.addWidget(self.pictures_banner)
         grid_layout.addWidget(self.changes_banner)
+        grid_layout.addWidget(self.saved_copy_banner)
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -279,10 +294,24 @@ class StorePage(QWidget):
         self._set_header(name or f"Product {product_id}")
         self._show_grid_panel(f"Loading the images of {clip(shown, MAX_NAME)}…",
                               kind=PanelKind.LOADING)
+        self.saved_copy_at: float | None = None
+        self.saved_copy_banner.hide()
         self._images_task = self.session.load_images(
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images),
             on_failure=self._images_failed)
+        # What this computer kept of it paints at once; the store's answer then changes only
+        # the rows that differ.
+        self.session.saved_images(
+            product_id, lambda saved, pid=product_id: self._saved_images_arrived(pid, *saved))
+
+    def _saved_images_arrived(self, product_id: int, images: list[ProductImage],
+                              saved_at: float | None) -> None:
+        if (product_id != self.image_model.product_id or self.images_ready
+                or not images or saved_at is None):
+            return  # another product by now, the store was faster, or nothing was kept
+        self.saved_copy_at = saved_at
+        self._show_images(product_id, images, saved_copy=True)
 
     def refresh(self) -> None:
         """Loads the images again, and the product list too if it had failed or was empty."""
@@ -390,13 +419,32 @@ class StorePage(QWidget):
 
     def _images_arrived(self, product_id: int, images: list[ProductImage]) -> None:
         self._images_task = None
+        self.saved_copy_at = None
+        self.saved_copy_banner.hide()
+        self._show_images(product_id, images, saved_copy=False)
+
+    def _show_images(self, product_id: int, images: list[ProductImage], *,
+                     saved_copy: bool) -> None:
+        """The product's images, from the store or from this computer's saved copy (shown
+        first; the store's list then replays only what differs: no reset, the scroll, the
+        selection and the current card stay)."""
+        first = not self.images_ready
         self.image_model.set_images(product_id, images)
         if self.session.queue is not None:
             # The snapshot its pending changes apply to; its state comes back through
             # stateChanged with those changes on top.
-            self.session.queue.set_server_images(product_id, images)
+            self.session.queue.set_server_images(product_id, images, saved_copy=saved_copy)
         self.images_ready = True
+        self.images_failed = False
         self.product_model.update_image_count(product_id, len(images))
+        if not first:
+            self._update_header()
+            if images:
+                self.grid_stack.setCurrentWidget(self.grid)
+            else:
+                self._show_no_images()
+            self.imagesLoaded.emit(product_id, len(images))
+            return
         self._update_header()
         if self.product_model.failed:
             self._update_product_state()  # its panel no longer repeats the grid's: say it all
@@ -407,13 +455,16 @@ class StorePage(QWidget):
             self.grid.selectionModel().setCurrentIndex(
                 self.image_model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
         else:
-            self._show_grid_panel(
-                "This product has no images",
-                "Add pictures to it in the store's control panel (Products › Edit › Images), "
-                f"then {press_hint(REFRESH)}.")
+            self._show_no_images()
         self._show_details()
         self.selectionCountChanged.emit(0)
         self.imagesLoaded.emit(product_id, len(images))
+
+    def _show_no_images(self) -> None:
+        self._show_grid_panel(
+            "This product has no images",
+            "Add pictures to it in the store's control panel (Products › Edit › Images), "
+            f"then {press_hint(REFRESH)}.")
 
     @property
     def image_count(self) -> int | None:
@@ -442,6 +493,14 @@ class StorePage(QWidget):
 
     def _images_failed(self, error: Exception) -> None:
         self._images_task = None
+        if self.saved_copy_at is not None and not self.images_failed:
+            # The saved copy stays on screen; one line above it says what is wrong.
+            problem = explain(error, "the images of this product",
+                              missing="This product is no longer in the store")
+            self.saved_copy_banner.show_message(
+                f"{problem.title}. Showing the copy saved on this computer "
+                f"{_saved_when(self.saved_copy_at)}.", "Retry")
+            return
         self.images_ready = True
         self.images_failed = True
         problem = explain(error, "the images of this product",
