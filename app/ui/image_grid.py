@@ -76,6 +76,13 @@ class ImageGridView(QListView):
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         self._loader = loader
 
+    def set_card_delegate(self, delegate: CardDelegate) -> None:
+        """Paints the cards with `delegate` (e.g. one that also edits a caption in place)."""
+        delegate.picture_width = self._delegate.picture_width
+        delegate.cell_size = QSize(self._delegate.cell_size)
+        self._delegate = delegate
+        self.setItemDelegate(delegate)
+
     def set_preview_loader(self, loader: ThumbnailLoader | None) -> None:
         """The loader of the large preview's pictures (not the grid's: its requests are
         dropped as cards scroll away)."""
