@@ -236,24 +236,34 @@ class ImageGridView(QListView):
         low, high = 0, count
         while low < high:
             middle = (low + high) // 2
-            if self.visualRect(model.index(middle, 0)).bottom() < viewport.top():
+            # A hidden row (a filter) has no rect: the next shown row stands for it.
+            shown = middle
+            while shown < count and self.isRowHidden(shown):
+                shown += 1
+            if (shown < count
+                    and self.visualRect(model.index(shown, 0)).bottom() < viewport.top()):
                 low = middle + 1
             else:
                 high = middle
         row = low
-        while row < count and self.visualRect(model.index(row, 0)).top() <= viewport.bottom():
+        while row < count and (self.isRowHidden(row) or self.visualRect(
+                model.index(row, 0)).top() <= viewport.bottom()):
             row += 1
         return range(low, row)
 
     def visible_image_ids(self) -> list[int]:
+        """The image ids of the cards on screen (hidden rows left out)."""
         model = self.model()
-        return [model.index(row, 0).data(ImageRoles.ImageId) for row in self.visible_rows()]
+        return [model.index(row, 0).data(ImageRoles.ImageId) for row in self.visible_rows()
+                if not self.isRowHidden(row)]
 
     def visible_pictures_settled(self) -> tuple[bool, int]:
         """(every visible card has loaded or failed, how many failed)."""
         model = self.model()
         failed = 0
         for row in self.visible_rows():
+            if self.isRowHidden(row):
+                continue
             state = model.index(row, 0).data(ImageRoles.PictureState)
             if state == PictureState.LOADING:
                 return False, failed
