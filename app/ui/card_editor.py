@@ -38,6 +38,9 @@ from app.ui.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
+#: Room for a few words even on the smallest cards (the editor then overlaps the gutters).
+MIN_EDITOR_WIDTH = 120
+
 
 @dataclass(frozen=True)
 class CardText:
@@ -117,11 +120,12 @@ class CardEditingDelegate(CardDelegate):
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem,
                              index: Index) -> None:
-        editor.setGeometry(self.editor_rect(option.rect, editor.sizeHint().height()))
+        area = editor.parentWidget().rect() if editor.parentWidget() is not None else QRect()
+        editor.setGeometry(self.editor_rect(option.rect, editor.sizeHint().height(), area))
 
-    def editor_rect(self, cell: QRect, height: int) -> QRect:
+    def editor_rect(self, cell: QRect, height: int, area: QRect = QRect()) -> QRect:
         """Over the caption, as wide as the card; on cards too small for a caption, over the
-        bottom of the picture."""
+        bottom of the picture, and never narrower than a few words (kept inside `area`)."""
         geometry = self.geometry()
         card = self.card_rect(cell)
         if geometry.text_lines:
@@ -129,8 +133,12 @@ class CardEditingDelegate(CardDelegate):
         else:
             middle = geometry.picture_rect(card).bottom() - height // 2
         inset = PADDING // 2
-        return QRect(card.left() + inset, middle - height // 2 + 1,
-                     card.width() - 2 * inset, height)
+        width = max(card.width() - 2 * inset, MIN_EDITOR_WIDTH)
+        rect = QRect(0, middle - height // 2 + 1, width, height)
+        rect.moveLeft(card.center().x() - width // 2)
+        if area.isValid() and area.width() >= width:
+            rect.moveLeft(max(area.left(), min(rect.left(), area.right() + 1 - width)))
+        return rect
 
     def eventFilter(self, editor: QObject, event: QEvent) -> bool:
         if isinstance(editor, CaptionEditor) and isinstance(event, QKeyEvent) \

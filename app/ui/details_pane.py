@@ -53,6 +53,7 @@ class AltTextEditor(QLineEdit):
         self._saved = text
         if not self.hasFocus() or not self.isModified():
             self.setText(text)
+            self.setCursorPosition(0)  # a long text shows its beginning, not its end
             self.setModified(False)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

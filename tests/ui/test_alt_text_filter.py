@@ -41,8 +41,14 @@ def test_the_filter_shows_only_images_without_alt_text(qtbot: QtBot, emulator,
     assert page.filter_bar.status.text() == ""
     assert page.filter_bar.toggle.text() == f"Only images without alt text ({len(missing)})"
 
+    page.grid.setFocus()
+    qtbot.keyClick(page.grid, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(page.grid.selectionModel().selectedIndexes()) == total
     turn_on(qtbot, page)
     assert shown_rows(page) == missing
+    # Cards the filter hides leave the selection: a verb never reaches a card one cannot see.
+    assert sorted(index.row() for index in page.grid.selectionModel().selectedIndexes()) \
+        == missing
     assert page.filter_bar.status.text() == \
         f"Showing {len(missing)} of {total} images (without alt text)"
     assert not page.grid.dragEnabled()  # no reordering among cards one cannot all see
@@ -58,6 +64,15 @@ def test_the_filter_shows_only_images_without_alt_text(qtbot: QtBot, emulator,
     qtbot.keyClick(page.grid, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     selected = sorted(index.row() for index in page.grid.selectionModel().selectedIndexes())
     assert selected == missing
+    # So does a Shift+click range across hidden cards.
+    grid = page.grid
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=grid.card_rect(page.image_model.index(missing[0])).center())
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier,
+                     pos=grid.card_rect(page.image_model.index(missing[3])).center())
+    selected = sorted(index.row() for index in grid.selectionModel().selectedIndexes())
+    assert selected == missing[:4]
 
     qtbot.keyClick(page.filter_bar.toggle, Qt.Key.Key_Space)  # off again
     assert not page.alt_filter.active and shown_rows(page) == list(range(total))

@@ -8,7 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from app.api import StoreClient
-from app.services.edit_verbs import add_edit
+from app.services.edit_verbs import add_edit, thumbnail_edit
 from app.ui.card_editor import CaptionEditor
 from app.ui.image_model import ImageRoles
 from app.ui.main_window import MainWindow
@@ -160,6 +160,10 @@ def test_typing_survives_an_upload_landing_above(qtbot: QtBot, emulator, open_st
         editor.geometry().center()), timeout=5000)  # the editor went with its card
     qtbot.waitUntil(lambda: page.session.queue.counts() == (0, 0, 0), timeout=15000)
     assert open_editor(page) is editor and editor.text() == "Half typed"  # upload done
+    # The card itself changes meanwhile (it becomes the thumbnail): the typing stays.
+    page.editor.apply(1, thumbnail_edit(page.view_rows(), key))
+    qtbot.waitUntil(lambda: model.index(4).data(ImageRoles.Image).is_thumbnail, timeout=5000)
+    assert open_editor(page) is editor and editor.text() == "Half typed"
 
     qtbot.keyClicks(editor, ", then finished")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
@@ -187,3 +191,47 @@ def test_double_click_on_the_caption_edits_on_the_picture_opens_the_preview(
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=picture)
     qtbot.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=picture)
     assert grid.preview_is_open() and open_editor(page) is None
+
+
+def test_text_being_typed_is_saved_when_the_grid_reloads_under_it(qtbot: QtBot, emulator,
+                                                                 open_store) -> None:
+    page = open_store(emulator, 1)
+    window = ready(qtbot, page)
+    make_current(page, 2)
+    image_id = page.image_model.index(2).data(ImageRoles.ImageId)
+    qtbot.keyClick(page.grid, Qt.Key.Key_F2)
+    editor = open_editor(page)
+    qtbot.keyClicks(editor, "Typed, then Refresh")
+    refresh = window.refresh_action.shortcuts()[0][0]
+    qtbot.keyClick(editor, refresh.key(), refresh.keyboardModifiers())  # the rows all go
+    qtbot.waitUntil(lambda: store_texts(emulator, [image_id]) == ["Typed, then Refresh"],
+                    timeout=15000)
+    qtbot.waitUntil(lambda: page.images_ready and page.image_model.index_of(image_id).data(
+        ImageRoles.Image).description == "Typed, then Refresh", timeout=15000)
+
+
+def test_text_being_typed_is_sent_when_the_window_closes(qtbot: QtBot, emulator,
+                                                        open_store) -> None:
+    page = open_store(emulator, 1)
+    window = ready(qtbot, page)
+    make_current(page, 2)
+    image_id = page.image_model.index(2).data(ImageRoles.ImageId)
+    qtbot.keyClick(page.grid, Qt.Key.Key_F2)
+    qtbot.keyClicks(open_editor(page), "Typed, then closed")
+    window.close()  # drains the write queue for a few seconds
+    qtbot.waitUntil(lambda: store_texts(emulator, [image_id]) == ["Typed, then closed"],
+                    timeout=15000)
+
+
+def test_the_details_pane_shows_the_beginning_of_a_long_alt_text(qtbot: QtBot, emulator,
+                                                                 open_store) -> None:
+    page = open_store(emulator, 1)
+    ready(qtbot, page)
+    make_current(page, 2)
+    long_text = "Canvas tote bag hanging on a wooden peg in a sunny hallway, front view"
+    qtbot.keyClick(page.grid, Qt.Key.Key_F2)
+    qtbot.keyClicks(open_editor(page), long_text)
+    qtbot.keyClick(open_editor(page), Qt.Key.Key_Return)
+    details = page.details.alt_editor
+    qtbot.waitUntil(lambda: details.text() == long_text, timeout=5000)
+    assert details.cursorPosition() == 0  # "Canvas tote…", not "…front view"
