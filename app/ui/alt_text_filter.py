@@ -95,8 +95,13 @@ class MissingAltTextFilter(QObject):
         return bool((image.description or "").strip())
 
     def _should_hide(self, row: int, current: int) -> bool:
-        return (self.active and row != current and self._has_text(row)
-                and self.model.index(row).data(ImageRoles.RowKey) not in self._kept)
+        """Whether a card is hidden: it has alt text, and it is neither a kept one nor the
+        current one still on screen (a hidden card never comes back by becoming current)."""
+        if not self.active or not self._has_text(row):
+            return False
+        if row == current and not self.grid.isRowHidden(row):
+            return False
+        return self.model.index(row).data(ImageRoles.RowKey) not in self._kept
 
     def _refilter(self, keep_current: bool = True) -> None:
         """Hides every card with alt text but the kept ones (and the current one, unless the

@@ -101,6 +101,7 @@ class CardEditingDelegate(CardDelegate):
         row = self._row(index)
         if row is not None:
             editor.row = row
+            editor.setAccessibleName(f"Alt text of image {index.row() + 1}")
             editor.setText(row.image.description or "")
             editor.selectAll()
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.api import StoreClient
+from app.services.image_state import display_order
 from app.ui.image_model import ImageRoles
 from app.ui.store_page import StorePage
-from tests.ui.conftest import settle_pictures
+from tests.ui.conftest import oauth_for, settle_pictures
 from tests.ui.test_alt_text_in_place import make_current, open_editor, ready, store_texts
 
 
@@ -110,3 +112,29 @@ def test_a_card_written_in_the_filter_stays_until_the_next_card_is_chosen(
     qtbot.waitUntil(lambda: not page.grid.isRowHidden(first), timeout=5000)
     assert window.redo_action.text() == "Redo Change alt text"
     assert shown_rows(page) == missing
+
+
+def test_the_filter_stays_on_for_the_next_product(qtbot: QtBot, emulator, open_store) -> None:
+    # A product whose first card has alt text: it must not show just for being current.
+    client = StoreClient(oauth_for(emulator))
+    try:
+        product_id = next(pid for pid in range(4, 25)
+                          if (images := display_order(client.all_images(pid)))
+                          and images[0].description and len(images) > 3
+                          and any(not image.description for image in images))
+    finally:
+        client.close()
+    page = open_store(emulator, 1)
+    ready(qtbot, page)
+    turn_on(qtbot, page)
+    row = page.product_model.row_of(product_id)
+    page.product_view.setCurrentIndex(page.product_model.index(row))  # a click on it
+    qtbot.waitUntil(lambda: page.images_ready and page.image_model.product_id == product_id
+                    and page.image_model.rowCount() > 0, timeout=15000)
+    missing = empty_rows(page)
+    assert 0 not in missing
+    assert shown_rows(page) == missing
+    assert page.grid.currentIndex().row() == missing[0]
+    assert page.filter_bar.status.text() == (f"Showing {len(missing)} of "
+                                             f"{page.image_model.rowCount()} images "
+                                             "(without alt text)")
