@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.api import ImageChanges, StoreClient
 from app.ui.batch_alt_text import BatchAltTextDialog
+from app.ui.image_model import ImageRoles
 from app.ui.main_window import MainWindow
 from app.ui.store_page import StorePage
 from tests.ui.conftest import oauth_for
@@ -169,3 +170,33 @@ def test_an_unknown_field_is_named_and_nothing_can_be_applied(qtbot: QtBot, tote
     assert dialog.warning.text().startswith("{colour} is not a field")
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert page.batch_dialog is None and page.editor.undo_stack.count() == 0
+
+
+def test_the_card_menu_offers_both(qtbot: QtBot, tote, open_store) -> None:
+    emulator, product_id, _ = tote
+    page = open_store(emulator, product_id)
+    ready(qtbot, page)
+    grid = page.grid
+    make_current(page, 1)
+    qtbot.keyClick(grid, Qt.Key.Key_Menu)
+    menu = grid.context_menu.last_menu
+    edit = next(a for a in menu.actions() if a.text() == "Edit alt text")
+    menu.close()
+    edit.trigger()
+    editor = page.card_text.editor()
+    assert editor is not None and editor.row.key == page.image_model.index(1).data(
+        ImageRoles.RowKey)
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+
+    qtbot.keyClick(grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(grid, Qt.Key.Key_Menu)
+    menu = grid.context_menu.last_menu
+    texts = [a.text() for a in menu.actions()]
+    assert "Edit alt text" not in texts  # one card's verb, not for a selection
+    batch = next(a for a in menu.actions() if a.text() == "Alt text for 2 images…")
+    menu.close()
+    batch.trigger()
+    dialog = page.batch_dialog
+    assert dialog is not None and dialog.scope_selected.isChecked()
+    assert [image.position for image in dialog.images()] == [2, 3]
+    dialog.reject()
