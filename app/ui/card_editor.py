@@ -33,7 +33,7 @@ from app.services.image_state import ViewRow
 from app.ui import shortcuts
 from app.ui.card_delegate import PADDING, CardDelegate
 from app.ui.image_grid import ImageGridView
-from app.ui.image_model import ImageRoles
+from app.ui.image_model import ImageListModel
 from app.ui.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,10 +55,13 @@ class CardText:
 class CaptionEditor(QLineEdit):
     """One line of alt text over a card's caption; the whole text in its tooltip."""
 
-    def __init__(self, product_id: int, row: ViewRow, parent: QWidget | None = None) -> None:
+    def __init__(self, product_id: int, row: ViewRow, index: Index,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.product_id = product_id
         self.row = row
+        #: The card being written (follows it when rows move around it).
+        self.index = QPersistentModelIndex(index)
         #: Esc pressed: what is typed is dropped, even when the editor closes later.
         self.cancelled = False
         self.setMaxLength(MAX_ALT_TEXT)
@@ -89,9 +92,7 @@ class CardEditingDelegate(CardDelegate):
         row = self._row(index)
         if not self.editable or row is None:
             return None
-        editor = CaptionEditor(self._product_id(index), row, parent)
-        editor.persistent = QPersistentModelIndex(index)  # type: ignore[attr-defined]
-        return editor
+        return CaptionEditor(self._product_id(index), row, index, parent)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         # Called again whenever the card changes (a picture, a badge, the store's answer):
@@ -149,7 +150,7 @@ class CardEditingDelegate(CardDelegate):
                 shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
                 step = -1 if key == Qt.Key.Key_Backtab or shift else 1
                 self.commit(editor)
-                left = QPersistentModelIndex(editor.persistent)  # type: ignore[attr-defined]
+                left = QPersistentModelIndex(editor.index)
                 self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
                 self.stepRequested.emit(left, step)
                 return True
@@ -162,12 +163,14 @@ class CardEditingDelegate(CardDelegate):
     @staticmethod
     def _row(index: Index) -> ViewRow | None:
         model = index.model()
-        rows = model.rows() if hasattr(model, "rows") else []
-        return rows[index.row()] if 0 <= index.row() < len(rows) else None
+        if not isinstance(model, ImageListModel) or not 0 <= index.row() < model.rowCount():
+            return None
+        return model.rows()[index.row()]
 
     @staticmethod
     def _product_id(index: Index) -> int:
-        return getattr(index.model(), "product_id", None) or 0
+        model = index.model()
+        return (model.product_id or 0) if isinstance(model, ImageListModel) else 0
 
 
 class InPlaceAltText(QObject):
