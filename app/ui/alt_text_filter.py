@@ -15,8 +15,7 @@ What the filter keeps promising:
 
 from __future__ import annotations
 
-from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt,
-                            Signal)
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 

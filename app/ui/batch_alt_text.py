@@ -12,13 +12,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QDialog,
-                               QDialogButtonBox, QGridLayout, QHBoxLayout,
-                               QHeaderView, QLineEdit, QPushButton, QRadioButton,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services.alt_text_batch import (FIELDS, MAX_ALT_TEXT, BatchImage, FindReplace, Plan,
-                                         Rule, Template, plan)
+from app.services.alt_text_batch import (
+    FIELDS,
+    MAX_ALT_TEXT,
+    BatchImage,
+    FindReplace,
+    Plan,
+    Rule,
+    Template,
+    plan,
+)
 from app.services.image_state import RowKey, ViewRow
 from app.ui.plain_text import plain_label, wrapping_label
 

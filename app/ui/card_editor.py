@@ -22,11 +22,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import (QAbstractItemModel, QEvent, QModelIndex, QObject,
-                            QPersistentModelIndex, QRect, Qt, Signal)
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QLineEdit,
-                               QStyleOptionViewItem, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QLineEdit,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from app.services.alt_text_batch import MAX_ALT_TEXT, clean_alt_text
 from app.services.image_state import ViewRow
@@ -122,10 +135,10 @@ class CardEditingDelegate(CardDelegate):
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem,
                              index: Index) -> None:
-        area = editor.parentWidget().rect() if editor.parentWidget() is not None else QRect()
+        area = editor.parentWidget().rect() if editor.parentWidget() is not None else None
         editor.setGeometry(self.editor_rect(option.rect, editor.sizeHint().height(), area))
 
-    def editor_rect(self, cell: QRect, height: int, area: QRect = QRect()) -> QRect:
+    def editor_rect(self, cell: QRect, height: int, area: QRect | None = None) -> QRect:
         """Over the caption, as wide as the card; on cards too small for a caption, over the
         bottom of the picture, and never narrower than a few words (kept inside `area`)."""
         geometry = self.geometry()
@@ -138,7 +151,7 @@ class CardEditingDelegate(CardDelegate):
         width = max(card.width() - 2 * inset, MIN_EDITOR_WIDTH)
         rect = QRect(0, middle - height // 2 + 1, width, height)
         rect.moveLeft(card.center().x() - width // 2)
-        if area.isValid() and area.width() >= width:
+        if area is not None and area.isValid() and area.width() >= width:
             rect.moveLeft(max(area.left(), min(rect.left(), area.right() + 1 - width)))
         return rect
 
