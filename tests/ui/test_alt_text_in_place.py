@@ -8,10 +8,12 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from app.api import StoreClient
+from app.services.alt_text_batch import MAX_ALT_TEXT
 from app.services.edit_verbs import add_edit, thumbnail_edit
 from app.ui.card_editor import CaptionEditor
 from app.ui.image_model import ImageRoles
 from app.ui.main_window import MainWindow
+from app.ui.plain_text import tooltip
 from app.ui.store_page import StorePage
 from tests.ui.conftest import oauth_for
 
@@ -66,6 +68,9 @@ def test_f2_opens_the_card_editor_and_enter_saves_to_the_store(qtbot: QtBot, emu
     assert editor.geometry().top() > page.grid.itemDelegate().geometry().picture_rect(
         card).bottom()
     qtbot.keyClicks(editor, "Tote  on a  bench")
+    # One line, the store's limit, and the whole text in the tooltip (the field is narrow).
+    assert editor.maxLength() == MAX_ALT_TEXT
+    assert editor.toolTip() == tooltip("Tote  on a  bench")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
 
     qtbot.waitUntil(lambda: open_editor(page) is None, timeout=5000)
