@@ -151,15 +151,18 @@ class BatchAltTextDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.preview.setMinimumHeight(self.preview.sizeHintForRow(0) * (PREVIEW_ROWS + 2)
-                                      if self.preview.sizeHintForRow(0) > 0 else 140)
-        layout.addWidget(self.preview, 1)
+        # Room for the first few rows, no more: the count above says how many there are.
+        row_height = self.preview.fontMetrics().height() + 4
+        self.preview.setFixedHeight(header.sizeHint().height() + PREVIEW_ROWS * row_height
+                                    + 2 * self.preview.frameWidth() + 4)
+        layout.addWidget(self.preview)
         self.more = plain_label()
         layout.addWidget(self.more)
         self.warning = wrapping_label()
         self.warning.setStyleSheet(WARNING_STYLE)
         self.warning.setAccessibleName("Warning")
         layout.addWidget(self.warning)
+        layout.addStretch(1)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -226,7 +229,8 @@ class BatchAltTextDialog(QDialog):
                 item.setForeground(1, self.palette().placeholderText())
             self.preview.addTopLevelItem(item)
         hidden = count - PREVIEW_ROWS
-        self.more.setText(f"…and {_images(hidden)} more" if hidden > 0 else "")
+        self.more.setText(f"…and {hidden} more image{'s' if hidden != 1 else ''}"
+                          if hidden > 0 else "")
         self.more.setVisible(hidden > 0)
         self.warning.setText(self._warnings(result))
         self.warning.setVisible(bool(self.warning.text()))

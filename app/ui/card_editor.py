@@ -189,6 +189,8 @@ class CardEditingDelegate(CardDelegate):
 class InPlaceAltText(QObject):
     """Starts and steps the card editor of `grid` (whose delegate is a CardEditingDelegate)."""
 
+    _HINT_MARK = "Alt text"
+
     def __init__(self, grid: ImageGridView, delegate: CardEditingDelegate) -> None:
         super().__init__(grid)
         self.grid = grid
@@ -214,6 +216,13 @@ class InPlaceAltText(QObject):
     def set_editable(self, editable: bool) -> None:
         self.delegate.editable = editable
         self.action.setEnabled(editable)
+        # Screen readers hear how to write a card's alt text (the keys from the table).
+        description = self.grid.accessibleDescription().split(self._HINT_MARK)[0].rstrip()
+        keys = self.action.shortcuts()
+        if editable and keys:
+            description += (f" {self._HINT_MARK}: {shortcuts.native_text(keys[0])} or Enter "
+                            "writes the current image's alt text on its card.")
+        self.grid.setAccessibleDescription(description)
         if not editable:
             self.finish()
 

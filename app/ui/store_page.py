@@ -514,6 +514,8 @@ class StorePage(QWidget):
         self.batch_dialog: BatchAltTextDialog | None = None
         self.alt_filter = MissingAltTextFilter(self.grid, self.image_model)
         self.filter_bar = FilterBar(self.alt_filter)
+        #: Checkable view actions, for a View menu (the filter's toggle is also above the grid).
+        self.view_actions: list[QAction] = [self.alt_filter.action]
         self.selectionCountChanged.connect(self._update_alt_text_actions)
         self.image_model.rowsInserted.connect(self._update_alt_text_actions)
         self.image_model.rowsRemoved.connect(self._update_alt_text_actions)

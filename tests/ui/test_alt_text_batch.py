@@ -144,6 +144,7 @@ def test_only_empty_fills_the_empty_ones_and_the_preview_count_is_what_is_applie
     assert not dialog.scope_selected.isVisible() or dialog.scope_all.isChecked()
     qtbot.keyClicks(dialog.template, "{product} photo {position}")
     assert dialog.summary.text() == "6 images will change"
+    assert dialog.preview.topLevelItemCount() == 5 and dialog.more.text() == "…and 1 more image"
     dialog.only_empty.setFocus()
     qtbot.keyClick(dialog.only_empty, Qt.Key.Key_Space)
     assert dialog.summary.text() == "2 images will change"

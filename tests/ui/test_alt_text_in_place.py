@@ -239,3 +239,13 @@ def test_the_details_pane_shows_the_beginning_of_a_long_alt_text(qtbot: QtBot, e
     details = page.details.alt_editor
     qtbot.waitUntil(lambda: details.text() == long_text, timeout=5000)
     assert details.cursorPosition() == 0  # "Canvas tote…", not "…front view"
+
+
+def test_the_grid_tells_screen_readers_how_to_write_alt_text(qtbot: QtBot, emulator,
+                                                             open_store) -> None:
+    page = open_store(emulator, 1)
+    assert page.grid.accessibleDescription().endswith(
+        "Alt text: F2 or Enter writes the current image's alt text on its card.")
+    page.card_text.set_editable(False)  # a session that cannot keep changes: no such promise
+    assert "Alt text" not in page.grid.accessibleDescription()
+    assert not page.card_text.action.isEnabled()
