@@ -737,6 +737,7 @@ class MainWindow(QMainWindow):
         self._remember_page()
         self.current_store = None
         if self.page is not None:
+            self.page.finish_editing()  # text being typed is queued before the session ends
             self._remove_page_edit_actions()
             if self.page.editor is not None:
                 self.undo_group.removeStack(self.page.editor.undo_stack)
