@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QLineEdit, QScrollAr
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from app.api.models import ProductImage
+from app.services.alt_text_batch import MAX_ALT_TEXT, clean_alt_text
 from app.services.rendition_facts import RenditionFacts
 from app.services.tasks import Task
 from app.services.thumbnails import ThumbnailLoader, switch_loader
@@ -29,15 +30,6 @@ STRIP_LENGTH = 4  # pictures shown for a multi-selection
 STRIP_GAP = 6
 MISSING_ALT_STYLE = "color: #b06000;"
 FACTS_DELAY_MS = 250
-#: The reference gives `description` the type "text" and no documented limit; a MySQL TEXT
-#: holds 65,535 bytes, so at most 16,383 characters always fit, whatever their UTF-8 size.
-MAX_ALT_TEXT = 16_383
-
-
-def clean_alt_text(text: str) -> str:
-    """Plain, one-line alt text: runs of whitespace (pasted line breaks, tabs) become one
-    space, none at either end."""
-    return " ".join(text.split())
 
 
 class AltTextEditor(QLineEdit):
@@ -61,6 +53,7 @@ class AltTextEditor(QLineEdit):
         self._saved = text
         if not self.hasFocus() or not self.isModified():
             self.setText(text)
+            self.setCursorPosition(0)  # a long text shows its beginning, not its end
             self.setModified(False)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

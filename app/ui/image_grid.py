@@ -76,6 +76,13 @@ class ImageGridView(QListView):
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         self._loader = loader
 
+    def set_card_delegate(self, delegate: CardDelegate) -> None:
+        """Paints the cards with `delegate` (e.g. one that also edits a caption in place)."""
+        delegate.picture_width = self._delegate.picture_width
+        delegate.cell_size = QSize(self._delegate.cell_size)
+        self._delegate = delegate
+        self.setItemDelegate(delegate)
+
     def set_preview_loader(self, loader: ThumbnailLoader | None) -> None:
         """The loader of the large preview's pictures (not the grid's: its requests are
         dropped as cards scroll away)."""
@@ -229,24 +236,34 @@ class ImageGridView(QListView):
         low, high = 0, count
         while low < high:
             middle = (low + high) // 2
-            if self.visualRect(model.index(middle, 0)).bottom() < viewport.top():
+            # A hidden row (a filter) has no rect: the next shown row stands for it.
+            shown = middle
+            while shown < count and self.isRowHidden(shown):
+                shown += 1
+            if (shown < count
+                    and self.visualRect(model.index(shown, 0)).bottom() < viewport.top()):
                 low = middle + 1
             else:
                 high = middle
         row = low
-        while row < count and self.visualRect(model.index(row, 0)).top() <= viewport.bottom():
+        while row < count and (self.isRowHidden(row) or self.visualRect(
+                model.index(row, 0)).top() <= viewport.bottom()):
             row += 1
         return range(low, row)
 
     def visible_image_ids(self) -> list[int]:
+        """The image ids of the cards on screen (hidden rows left out)."""
         model = self.model()
-        return [model.index(row, 0).data(ImageRoles.ImageId) for row in self.visible_rows()]
+        return [model.index(row, 0).data(ImageRoles.ImageId) for row in self.visible_rows()
+                if not self.isRowHidden(row)]
 
     def visible_pictures_settled(self) -> tuple[bool, int]:
         """(every visible card has loaded or failed, how many failed)."""
         model = self.model()
         failed = 0
         for row in self.visible_rows():
+            if self.isRowHidden(row):
+                continue
             state = model.index(row, 0).data(ImageRoles.PictureState)
             if state == PictureState.LOADING:
                 return False, failed

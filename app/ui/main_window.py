@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
-from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMessageBox, QSlider, QSplitter,
+from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMenu, QMessageBox, QSlider, QSplitter,
                                QStackedWidget, QToolBar, QUndoView)
 
 from app import APP_NAME
@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         self.edit_menu = menus.addMenu("&Edit")
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
-        self._page_edit_actions: list[QAction] = []
+        self._page_edit_actions: list[tuple[QMenu, list[QAction]]] = []
         self.view_menu = menus.addMenu("&View")
         self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action,
                                    self.zoom_reset_action])
@@ -245,15 +245,18 @@ class MainWindow(QMainWindow):
         self.view_menu.addActions([self.retry_action, self.history_action])
 
     def _add_page_edit_actions(self, page: StorePage) -> None:
-        actions = list(page.edit_actions)
-        if actions:
-            self._page_edit_actions = [self.edit_menu.addSeparator(), *actions]
-            for action in actions:
-                self.edit_menu.addAction(action)
+        """The open page's own actions join the Edit and View menus (and leave with it)."""
+        for menu, actions in ((self.edit_menu, list(page.edit_actions)),
+                              (self.view_menu, list(page.view_actions))):
+            if actions:
+                separator = menu.addSeparator()
+                menu.addActions(actions)
+                self._page_edit_actions.append((menu, [separator, *actions]))
 
     def _remove_page_edit_actions(self) -> None:
-        for action in self._page_edit_actions:
-            self.edit_menu.removeAction(action)
+        for menu, actions in self._page_edit_actions:
+            for action in actions:
+                menu.removeAction(action)
         self._page_edit_actions = []
 
     def _show_store_actions(self, shown: bool) -> None:
@@ -741,6 +744,7 @@ class MainWindow(QMainWindow):
         self._remember_page()
         self.current_store = None
         if self.page is not None:
+            self.page.finish_editing()  # text being typed is queued before the session ends
             self._remove_page_edit_actions()
             if self.page.editor is not None:
                 self.undo_group.removeStack(self.page.editor.undo_stack)

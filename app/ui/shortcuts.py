@@ -39,6 +39,9 @@ UNDO = Command("Undo", (StandardKey.Undo,))
 REDO = Command("Redo", ("Ctrl+Shift+Z", StandardKey.Redo))
 UNDO_HISTORY = Command("Undo history", ("Ctrl+Alt+Z",))
 
+# The store page's own commands (bound on the grid, not window-wide).
+EDIT_ALT_TEXT = Command("Edit alt text", ("F2",))
+
 WINDOW_COMMANDS: tuple[Command, ...] = (STORES, REFRESH, FIND_PRODUCT, RETRY_PICTURES, SMALLER,
                                         LARGER, RESET_SIZE, QUIT, UNDO, REDO,
                                         UNDO_HISTORY)

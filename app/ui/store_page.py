@@ -19,11 +19,15 @@ from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
 from app.services.problems import Remedy, clip, explain
 from app.api.errors import ApiError
+from app.services.alt_text_batch import clean_alt_text
 from app.services.edit_verbs import alt_text_edit, readd_edit
 from app.services.write_queue import DELETED_ON_STORE
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
 from app.services.session import StoreSession
 from app.services.tasks import Task
+from app.ui.alt_text_filter import FilterBar, MissingAltTextFilter
+from app.ui.batch_alt_text import BatchAltTextDialog
+from app.ui.card_editor import CardEditingDelegate, CardText, InPlaceAltText
 from app.ui.details_pane import DetailsPane
 from app.ui.image_editor import ImageEditor
 from app.ui.image_grid import ImageGridView
@@ -163,6 +167,7 @@ class StorePage(QWidget):
         grid_layout.addWidget(self.pictures_banner)
         grid_layout.addWidget(self.changes_banner)
         grid_layout.addWidget(self.saved_copy_banner)
+        grid_layout.addWidget(self._build_alt_text())
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -282,6 +287,7 @@ class StorePage(QWidget):
 
     def open_product_id(self, product_id: int, name: str | None = None) -> None:
         """Shows a product's images; answers for the previous product are dropped."""
+        self.finish_editing()  # alt text being typed is saved before its card goes
         if self._images_task is not None:
             self._images_task.cancel()
         self.images_ready = False
@@ -332,6 +338,7 @@ class StorePage(QWidget):
     def _writes_unavailable(self, text: str) -> None:
         # Nothing typed may be lost: with no journal, nothing is offered for editing.
         self.details.set_alt_text_editable(False)
+        self._set_alt_text_editable(False)
 
     def _image_state_changed(self, product_id: int, state: ImageState) -> None:
         # Only the product on screen, and only once its own list is shown (not under the
@@ -402,6 +409,7 @@ class StorePage(QWidget):
 
     def reload_products(self) -> None:
         """Forgets the open product (it may be gone) and opens the first one of a fresh list."""
+        self.finish_editing()
         if self._images_task is not None:
             self._images_task.cancel()
             self._images_task = None
@@ -588,6 +596,119 @@ class StorePage(QWidget):
         if (index is not None and first.row() <= index.row() <= last.row()
                 and (not roles or ImageRoles.Image in roles)):
             self.details.refresh_image(index.data(ImageRoles.Image))
+
+    # ---- alt text: on the card, in batches, and a filter for the missing ones ---------------
+
+    def _build_alt_text(self) -> QWidget:
+        """The in-place card editor, the batch dialog's actions, and the filter bar (returned:
+        it goes above the grid)."""
+        self._card_delegate = CardEditingDelegate(self.grid)
+        self.grid.set_card_delegate(self._card_delegate)
+        self.card_text = InPlaceAltText(self.grid, self._card_delegate)
+        self._card_delegate.altTextCommitted.connect(self._commit_card_alt_text)
+        self.batch_alt_text_action = QAction("Alt text for several images…", self)
+        self.batch_alt_text_action.setStatusTip(
+            "Set the alt text of the selected images, or of all of them, from a template or "
+            "by find and replace")
+        self.batch_alt_text_action.triggered.connect(self.open_batch_alt_text)
+        self.batch_dialog: BatchAltTextDialog | None = None
+        self.alt_filter = MissingAltTextFilter(self.grid, self.image_model)
+        self.filter_bar = FilterBar(self.alt_filter)
+        #: Checkable view actions, for a View menu (the filter's toggle is also above the grid).
+        self.view_actions: list[QAction] = [self.alt_filter.action]
+        self.selectionCountChanged.connect(self._update_alt_text_actions)
+        self.image_model.rowsInserted.connect(self._update_alt_text_actions)
+        self.image_model.rowsRemoved.connect(self._update_alt_text_actions)
+        self.image_model.modelReset.connect(self._update_alt_text_actions)
+        self._set_alt_text_editable(self.editor is not None)
+        if self.editor is not None:
+            self.edit_actions += [self.card_text.action, self.batch_alt_text_action]
+            self.grid.context_menu.add_section(self._alt_text_menu)
+        return self.filter_bar
+
+    def _set_alt_text_editable(self, editable: bool) -> None:
+        self.card_text.set_editable(editable)
+        self.batch_alt_text_action.setEnabled(editable)
+        self._update_alt_text_actions()
+
+    def finish_editing(self) -> None:
+        """Saves alt text still being typed (before the grid's rows go: another product, a
+        reload, the window closing)."""
+        self.card_text.finish()
+        if self.details.alt_editor.hasFocus():
+            self.details.alt_editor.clearFocus()  # leaving the field saves it
+
+    def _batch_keys(self) -> list[RowKey]:
+        """What the batch acts on: the selection of several, else every image."""
+        keys = self.selected_keys()
+        return keys if len(keys) > 1 else []
+
+    def _update_alt_text_actions(self, *_: object) -> None:
+        count = len(self._batch_keys()) or self.image_model.rowCount()
+        action = self.batch_alt_text_action
+        action.setText(f"Alt text for {_images(count)}…" if count else
+                       "Alt text for several images…")
+        action.setEnabled(self.editor is not None and self.card_text.delegate.editable
+                          and count > 0 and self.images_ready and not self.images_failed)
+
+    def _alt_text_menu(self, menu: QMenu, images: list[ProductImage]) -> None:
+        if len(images) == 1 and self.card_text.action.isEnabled():
+            menu.addAction(self.card_text.action)
+        if self.batch_alt_text_action.isEnabled():
+            menu.addAction(self.batch_alt_text_action)
+
+    def _product_and_sku(self, product_id: int) -> tuple[str, str]:
+        product = self.current_product
+        if product is None or product.id != product_id:
+            row = self.product_model.row_of(product_id)
+            product = self.product_model.product_at(row) if row is not None else None
+        return (product.name, product.sku) if product is not None else \
+            (self._product_name(product_id), "")
+
+    def open_batch_alt_text(self) -> BatchAltTextDialog | None:
+        """The batch dialog (window-modal); OK applies its plan as one undoable edit."""
+        product_id = self.image_model.product_id
+        if self.editor is None or product_id is None or not self.image_model.rowCount():
+            return None
+        self.finish_editing()
+        name, sku = self._product_and_sku(product_id)
+        dialog = BatchAltTextDialog(self.view_rows, self._batch_keys(), product=name, sku=sku,
+                                    parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        refresh = dialog.refresh
+        for signal in (self.image_model.rowsInserted, self.image_model.rowsRemoved,
+                       self.image_model.rowsMoved, self.image_model.dataChanged):
+            signal.connect(refresh)
+        # Another product under the dialog: its plan would name rows that are gone.
+        self.image_model.modelReset.connect(dialog.reject)
+
+        def disconnect() -> None:
+            for signal in (self.image_model.rowsInserted, self.image_model.rowsRemoved,
+                           self.image_model.rowsMoved, self.image_model.dataChanged):
+                signal.disconnect(refresh)
+            self.image_model.modelReset.disconnect(dialog.reject)
+            self.batch_dialog = None
+
+        dialog.finished.connect(disconnect)
+        dialog.accepted.connect(lambda: self._apply_batch(product_id, dialog))
+        self.batch_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _apply_batch(self, product_id: int, dialog: BatchAltTextDialog) -> None:
+        if self.editor is None or product_id != self.image_model.product_id:
+            return
+        self.editor.apply(product_id, alt_text_edit(self.view_rows(), dialog.plan().texts()))
+
+    def _commit_card_alt_text(self, card: CardText) -> None:
+        """A card's alt text, typed on the card, through the editor (undoable, queued)."""
+        if self.editor is None:
+            return
+        rows = self.view_rows() if card.product_id == self.image_model.product_id else []
+        if not any(row.key == card.row.key for row in rows):
+            rows = [card.row]  # no longer shown (another product): the row it was typed for
+        self.editor.apply(card.product_id, alt_text_edit(rows, {card.row.key:
+                                                                clean_alt_text(card.text)}))
 
     def _submit_alt_text(self, image: ProductImage, text: str) -> None:
         """The details pane's alt text, for the image it shows, through the editor: the card
