@@ -42,6 +42,7 @@ class SavedCopy(QObject):
         self._answers = WorkerSignal(self, self._answer)
         self._problems = WorkerSignal(self, self.problem)
         self._closed = False
+        self._closing: concurrent.futures.Future[None] | None = None
         self._executor.submit(self._open, folder, label)
 
     # ---- GUI thread ----------------------------------------------------------------------
@@ -76,8 +77,12 @@ class SavedCopy(QObject):
         self._closed = True
         self._answers.close()
         self._problems.close()
-        self._executor.submit(self._close)
+        self._closing = self._executor.submit(self._close)
         self._executor.shutdown(wait=False)
+
+    def is_closed(self) -> bool:
+        """Everything posted was written and the database is closed (after `close`)."""
+        return self._closing is not None and self._closing.done()
 
     # ---- the worker ----------------------------------------------------------------------
 

@@ -215,6 +215,7 @@ class WriteQueue(QObject):
         self._journal: Journal | None = None
         self._states: dict[int, ImageState] = {}
         self._loaded: set[int] = set()
+        self._confirmed_at: dict[int, float] = {}  # product id -> monotonic time of last Done
         self._seqs: dict[int, int] = {}            # op id -> journal seq
         self._check_first: set[int] = set()        # op ids of creates to look for first
         self._check_after: dict[int, float] = {}   # op id -> earliest time of that look
@@ -258,13 +259,17 @@ class WriteQueue(QObject):
         self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps))
 
     def set_server_images(self, product_id: int, images: Iterable[ProductImage], *,
-                          saved_copy: bool = False) -> None:
+                          saved_copy: bool = False, listed_at: float | None = None) -> None:
         """The product's images as the screen loaded them: the snapshot pending ops apply to
         (a product the queue has no snapshot of is listed once before its first send).
         `saved_copy`: read from this computer, not from the store: shown under the pending
         ops, but the store is listed afresh before anything is sent, and a fresh list already
-        in hand is not replaced by it."""
-        self._post(self._set_images, product_id, tuple(images), saved_copy)
+        in hand is not replaced by it.
+        `listed_at`: `time.monotonic()` when the list was asked for. A list asked for before
+        a change of the product was confirmed may not show it (the store answered the list
+        first): the queue then keeps what it knows and lists the product again in its lane,
+        after the writes before it."""
+        self._post(self._set_images, product_id, tuple(images), saved_copy, listed_at)
 
     def resume(self) -> None:
         """Loads the store's unfinished ops from the journal and sends them (once per run)."""
@@ -474,13 +479,29 @@ class WriteQueue(QObject):
         return state.replace_pending(merged)
 
     def _set_images(self, product_id: int, images: tuple[ProductImage, ...],
-                    saved_copy: bool = False) -> None:
+                    saved_copy: bool = False, listed_at: float | None = None) -> None:
         if saved_copy:
             if product_id in self._loaded:
                 return
+        elif listed_at is not None and listed_at < self._confirmed_at.get(product_id, -1.0):
+            # Older than a confirmed write: what the queue knows stands, the grid goes back
+            # to it, and a list read after the writes replaces it.
+            self._publish(product_id, self._state(product_id))
+            self._lanes.submit(product_id, f"list product {product_id} again",
+                               lambda: self._relist(product_id))
+            return
         else:
             self._loaded.add(product_id)
         self._publish(product_id, self._state(product_id).with_server_images(images))
+
+    def _relist(self, product_id: int) -> None:
+        """Lane thread: the product's images, read after the writes queued before."""
+        try:
+            images = self._client.all_images(product_id)
+        except errors.ApiError as exc:
+            log.info("product %s could not be listed again: %s", product_id, exc)
+            return
+        self._on_journal(self._set_images, product_id, tuple(images))
 
     def _resume(self) -> None:
         journal = self._require_journal()
@@ -666,6 +687,7 @@ class WriteQueue(QObject):
         self._check_first.discard(op_id)
         self._check_after.pop(op_id, None)
         if isinstance(outcome, _Done):
+            self._confirmed_at[product_id] = time.monotonic()
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
             self._publish(product_id, state.reconcile(op_id, outcome.answer))

@@ -7,6 +7,7 @@ an image server that fails as a whole. Texts from the store are plain text.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import (QDate, QDateTime, QItemSelection, QItemSelectionModel, QLocale,
@@ -152,7 +153,7 @@ class StorePage(QWidget):
         self.changes_banner.actionTriggered.connect(self.changes_banner.hide)
         #: The store could not be reached: the grid shows the copy saved on this computer.
         self.saved_copy_banner = MessageBanner("Saved copy")
-        self.saved_copy_banner.actionTriggered.connect(self.reload_images)
+        self.saved_copy_banner.actionTriggered.connect(self._ask_store_again)
         self.saved_copy_at: float | None = None
         if session.queue is not None:
             session.queue.journalProblem.connect(self._journal_problem)
@@ -300,16 +301,36 @@ class StorePage(QWidget):
         self._set_header(name or f"Product {product_id}")
         self._show_grid_panel(f"Loading the images of {clip(shown, MAX_NAME)}…",
                               kind=PanelKind.LOADING)
-        self.saved_copy_at: float | None = None
+        self.saved_copy_at = None
         self.saved_copy_banner.hide()
+        asked_at = time.monotonic()
         self._images_task = self.session.load_images(
             product_id,
-            on_success=lambda images, pid=product_id: self._images_arrived(pid, images),
+            on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
+                                                                           asked_at),
             on_failure=self._images_failed)
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
         self.session.saved_images(
             product_id, lambda saved, pid=product_id: self._saved_images_arrived(pid, *saved))
+
+    def _ask_store_again(self) -> None:
+        """Retry under a saved copy: the store is asked again while the copy stays."""
+        product_id = self.image_model.product_id
+        if product_id is None or self._images_task is not None:
+            return
+        self.saved_copy_banner.hide()
+        asked_at = time.monotonic()
+        self._images_task = self.session.load_images(
+            product_id,
+            on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
+                                                                           asked_at),
+            on_failure=self._images_failed)
+
+    @property
+    def showing_saved_copy(self) -> bool:
+        """The grid shows what this computer kept, not (yet) the store's own answer."""
+        return self.saved_copy_at is not None
 
     def _saved_images_arrived(self, product_id: int, images: list[ProductImage],
                               saved_at: float | None) -> None:
@@ -425,14 +446,15 @@ class StorePage(QWidget):
         self.search_field.blockSignals(False)
         self.product_model.reload()
 
-    def _images_arrived(self, product_id: int, images: list[ProductImage]) -> None:
+    def _images_arrived(self, product_id: int, images: list[ProductImage],
+                        asked_at: float | None = None) -> None:
         self._images_task = None
         self.saved_copy_at = None
         self.saved_copy_banner.hide()
-        self._show_images(product_id, images, saved_copy=False)
+        self._show_images(product_id, images, saved_copy=False, asked_at=asked_at)
 
     def _show_images(self, product_id: int, images: list[ProductImage], *,
-                     saved_copy: bool) -> None:
+                     saved_copy: bool, asked_at: float | None = None) -> None:
         """The product's images, from the store or from this computer's saved copy (shown
         first; the store's list then replays only what differs: no reset, the scroll, the
         selection and the current card stay)."""
@@ -441,7 +463,8 @@ class StorePage(QWidget):
         if self.session.queue is not None:
             # The snapshot its pending changes apply to; its state comes back through
             # stateChanged with those changes on top.
-            self.session.queue.set_server_images(product_id, images, saved_copy=saved_copy)
+            self.session.queue.set_server_images(product_id, images, saved_copy=saved_copy,
+                                                 listed_at=asked_at)
         self.images_ready = True
         self.images_failed = False
         self.product_model.update_image_count(product_id, len(images))

@@ -42,8 +42,11 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWind
         return window
 
     yield make
+    import shiboken6
+
     for window in windows:
-        window.close()
+        if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
+            window.close()
 
 
 @pytest.fixture
