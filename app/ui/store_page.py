@@ -24,7 +24,8 @@ from app.services.alt_text_batch import clean_alt_text
 from app.services.edit_verbs import alt_text_edit, readd_edit
 from app.services.write_queue import DELETED_ON_STORE
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
-from app.services.session import StoreSession
+from app.services.session import StoreSession, connection_after
+from app.services.store_connection import StoreConnection
 from app.services.tasks import Task
 from app.ui.alt_text_filter import FilterBar, MissingAltTextFilter
 from app.ui.batch_alt_text import BatchAltTextDialog
@@ -524,7 +525,8 @@ class StorePage(QWidget):
 
     def _images_failed(self, error: Exception) -> None:
         self._images_task = None
-        if self.saved_copy_at is not None and not self.images_failed:
+        if (self.saved_copy_at is not None and not self.images_failed
+                and connection_after(error) is StoreConnection.UNREACHABLE):
             # The saved copy stays on screen; one line above it says what is wrong.
             problem = explain(error, "the images of this product",
                               missing="This product is no longer in the store")

@@ -117,9 +117,19 @@ def test_a_500_says_retry_and_keeps_http_behind_details(qtbot: QtBot, emulator, 
 def test_a_dropped_connection_says_the_store_cannot_be_reached(qtbot: QtBot, emulator,
                                                               open_store,
                                                               gui_thread_guard) -> None:
+    with gui_thread_guard.paused():
+        unseen = emulator.add_product("Cork board", "CORK-1", image_count=2)
     page = open_store(emulator, product_id=1)
     emulator.faults = Faults(drop_rate=1.0)
+    # A product seen before stays on screen (the copy saved on this computer), one line says
+    # why it is not fresh.
     page.reload_images()
+    qtbot.waitUntil(lambda: not page.saved_copy_banner.isHidden(), timeout=15000)
+    assert page.grid_stack.currentWidget() is page.grid and page.image_model.rowCount() == 300
+    assert page.saved_copy_banner.text.startswith("The store can't be reached. Showing the "
+                                                  "copy saved on this computer")
+    # One never seen has nothing to show: the grid's message says what is wrong.
+    page.open_product_id(unseen)
     qtbot.waitUntil(lambda: _grid_shows_problem(page), timeout=15000)
     assert page.grid_panel.title == "The store can't be reached"
     assert page.grid_panel.remedy is Remedy.RETRY
