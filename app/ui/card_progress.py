@@ -7,11 +7,11 @@ uploads under way have anything to draw, so nothing here is cached.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 
 from app.services.image_state import NO_ID, Badge
-from app.ui.image_model import ImageRoles
+from app.ui.image_model import ImageRoles, PictureState
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -20,9 +20,13 @@ TRACK = QColor("#dadce0")
 FILL = QColor("#1a73e8")
 TEXT = QColor("#3c4043")
 FAILED = QColor("#d93025")
+PICTURE_BACKGROUND = QColor("#f1f3f4")
+GLYPH = QColor("#9aa0a6")
 BAR_HEIGHT = 4
 #: Narrower picture boxes show the bar only: the words would not fit.
 MIN_WORDS_WIDTH = 80
+#: Words for a band too narrow for the first ones.
+SHORTER = {"Waiting to upload": "Waiting", "Upload failed": "Failed"}
 
 
 def upload_words(index: Index) -> tuple[str, float | None] | None:
@@ -38,7 +42,7 @@ def upload_words(index: Index) -> tuple[str, float | None] | None:
         fraction = index.data(ImageRoles.UploadProgress)
         if fraction is None:
             return "Uploading…", None
-        return f"Uploading {round(fraction * 100)} %", fraction
+        return f"Uploading {int(fraction * 100)} %", fraction  # 100 % only once all left
     if badge is Badge.WAITING:
         return "Waiting to upload", None
     if badge is Badge.FAILED:
@@ -54,13 +58,21 @@ def paint_upload(painter: QPainter, picture: QRect, index: Index, font: QFont,
     if words is None:
         return
     text, fraction = words
+    if index.data(ImageRoles.PictureState) == PictureState.NONE:
+        # Not "No picture": its picture is on its way. The glyph covers the card's sync mark
+        # too, which the band says in words, so the band may take the whole width.
+        _paint_upload_glyph(painter, picture)
+        keep_clear = None
     metrics = QFontMetrics(font)
     show_words = picture.width() >= MIN_WORDS_WIDTH
     right = picture.right() + 1 - 4
     if keep_clear is not None:
         right = min(right, int(keep_clear.left()) - 4)
+    if metrics.horizontalAdvance(text) > right - picture.left() - 12 and text in SHORTER:
+        text = SHORTER[text]
+    failed = text in ("Upload failed", "Failed")
     band_height = (metrics.height() + 4 if show_words else 0) + BAR_HEIGHT + 6
-    if text == "Upload failed":
+    if failed:
         band_height -= BAR_HEIGHT + 2
     band = QRectF(picture.left() + 4, picture.bottom() + 1 - 4 - band_height,
                   max(8, right - picture.left() - 4), band_height)
@@ -71,12 +83,12 @@ def paint_upload(painter: QPainter, picture: QRect, index: Index, font: QFont,
     painter.drawRoundedRect(band, 4, 4)
     if show_words:
         painter.setFont(font)
-        painter.setPen(FAILED if text == "Upload failed" else TEXT)
+        painter.setPen(FAILED if failed else TEXT)
         line = QRectF(band.left() + 4, band.top() + 2, band.width() - 8, metrics.height())
         painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(text, Qt.TextElideMode.ElideRight,
                                             int(line.width())))
-    if text != "Upload failed":  # the red mark and the tooltip say the rest
+    if not failed:  # the red mark and the tooltip say the rest
         track = QRectF(band.left() + 4, band.bottom() - 3 - BAR_HEIGHT, band.width() - 8,
                        BAR_HEIGHT)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -87,4 +99,26 @@ def paint_upload(painter: QPainter, picture: QRect, index: Index, font: QFont,
                           max(BAR_HEIGHT, track.width() * fraction), BAR_HEIGHT)
             painter.setBrush(FILL)
             painter.drawRoundedRect(done, BAR_HEIGHT / 2, BAR_HEIGHT / 2)
+    painter.restore()
+
+
+def _paint_upload_glyph(painter: QPainter, picture: QRect) -> None:
+    """An arrow rising out of a tray, over the picture box's placeholder."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.fillRect(picture, PICTURE_BACKGROUND)
+    side = min(picture.width(), picture.height()) * 0.32
+    centre = QPointF(picture.center().x() + 0.5, picture.top() + picture.height() * 0.42)
+    pen = QPen(GLYPH, max(1.5, side / 10), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+               Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
+    top = QPointF(centre.x(), centre.y() - side / 2)
+    painter.drawLine(QPointF(centre.x(), centre.y() + side * 0.2), top)
+    painter.drawLine(top, QPointF(centre.x() - side * 0.3, top.y() + side * 0.3))
+    painter.drawLine(top, QPointF(centre.x() + side * 0.3, top.y() + side * 0.3))
+    tray_y = centre.y() + side * 0.45
+    painter.drawPolyline([QPointF(centre.x() - side / 2, tray_y - side * 0.25),
+                          QPointF(centre.x() - side / 2, tray_y),
+                          QPointF(centre.x() + side / 2, tray_y),
+                          QPointF(centre.x() + side / 2, tray_y - side * 0.25)])
     painter.restore()

@@ -279,7 +279,7 @@ class ImageListModel(QAbstractListModel):
         if row.key in self._cancelling:
             parts.append("upload being cancelled")
         elif row.key in self._upload_progress:
-            parts.append(f"uploaded {round(self._upload_progress[row.key] * 100)} %")
+            parts.append(f"uploaded {int(self._upload_progress[row.key] * 100)} %")
         return ", ".join(parts)
 
     # ---- uploads ------------------------------------------------------------------------

@@ -111,6 +111,9 @@ class StoreStatusBar(QStatusBar):
         self.uploads_label.setText(text)
         self.uploads_label.setVisible(bool(text))
         self.cancel_uploads_button.setVisible(bool(text))
+        # The store-wide count changes as uploads land, and the line needs its room (a
+        # 900 px window has no width for both).
+        self.store_images_label.setVisible(not text)
 
     def set_store_image_count(self, count: int | None) -> None:
         self.store_images_label.setText("" if count is None else
