@@ -120,3 +120,25 @@ def test_cancel_in_the_status_line_stops_the_whole_batch(
     assert not status.uploads_label.isVisible()
     assert not page.uploads.cancel_all_action.isEnabled()
     assert status.cancel_uploads_button.accessibleName() == "Cancel all uploads"
+
+
+def test_cancelling_the_upload_being_sent_says_so_on_its_card_until_it_goes(
+        qtbot: QtBot, empty_emulator: StoreEmulator, open_store, tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=1)
+    page = open_store(emu, pid)
+    model = page.image_model
+    emu.config.latency_ms = 700
+    queue_uploads(page, pictures(tmp_path, 1, side=60))
+    qtbot.waitUntil(lambda: bool(upload_rows(page)) and model.index(upload_rows(page)[0]).data(
+        ImageRoles.SyncBadge) is Badge.SENDING, timeout=WAIT_MS)
+    cancel = menu_entry(page, upload_rows(page)[0], "Cancel upload")
+    assert cancel is not None
+    cancel.trigger()
+    rows = upload_rows(page)
+    assert rows and model.index(rows[0]).data(ImageRoles.UploadCancelling) is True
+    assert upload_words(model.index(rows[0])) == ("Cancelling…", None)
+    queue = page.session.queue
+    qtbot.waitUntil(lambda: queue.is_idle() and queue.pending_count() == 0, timeout=WAIT_MS)
+    assert model.rowCount() == 1 and not upload_rows(page)
+    assert emu.image_count(pid) == 1  # it had landed or not: the store ends as asked
