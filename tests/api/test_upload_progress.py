@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from app.api import errors
+from app.api import OAuthCredentials, errors
 from app.api.cancellation import cancel_scope
 from app.api.image_files import read_image_upload
 from app.store_emulator import StoreEmulator
@@ -82,3 +84,49 @@ def test_cancel_during_the_body_stops_it_and_no_image_lands(
         make_client(emu, "oauth").create_image_from_file(pid, picture, on_progress=on_progress)
     assert reports[-1] < size
     assert emu.image_count(pid) == 0
+
+
+def test_cancel_reaches_an_upload_blocked_on_a_store_that_does_not_read(
+        make_client: ClientFactory, tmp_path: Path) -> None:
+    """A store that takes the connection and then reads nothing: the upload fills the socket
+    buffers and its write blocks. Cancel still stops it (the write waits in slices that check
+    cancel), instead of holding the worker until the write timeout or the deadline."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True).start()
+    port = server.getsockname()[1]
+    client = make_client(credentials=OAuthCredentials(
+        "silent", "token", api_base=f"http://127.0.0.1:{port}/stores/silent/v2"))
+    picture = tmp_path / "big.png"
+    noisy_png(picture, side=1600)
+    stop = threading.Event()
+    reports: list[int] = []
+    failures: list[Exception] = []
+
+    def upload() -> None:
+        try:
+            with cancel_scope(stop):
+                client.create_image_from_file(1, picture, on_progress=lambda s, t: reports.append(s))
+        except errors.ApiError as failure:
+            failures.append(failure)
+
+    sender = threading.Thread(target=upload, daemon=True)
+    sender.start()
+    try:
+        stalled = 0
+        while stalled < 3:  # the body stopped moving: the socket buffers are full
+            seen = len(reports)
+            time.sleep(0.1)
+            stalled = stalled + 1 if reports and len(reports) == seen else 0
+        stop.set()
+        sender.join(timeout=20)  # without slices it would sit out the 60 s write timeout
+        assert not sender.is_alive()
+        assert len(failures) == 1 and isinstance(failures[0], errors.Cancelled)
+        assert reports[-1] < picture.stat().st_size
+    finally:
+        for sock in (*held, server):
+            sock.close()
+        sender.join(timeout=70)
