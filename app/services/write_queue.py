@@ -735,6 +735,16 @@ class WriteQueue(QObject):
             self._withdraw(product_id, op_id)
             self._cancelled.add(op_id)
             self._settle_resumed(op_id, failed=False, counted=False)
+            self._drop_followers(product_id, item.op.row_key)
+
+    def _drop_followers(self, product_id: int, row_key: str) -> None:
+        """The changes still queued for a cancelled upload's card (its alt text, its Undo's
+        delete) go with it: there is no image for them on the store."""
+        for item in self._states[product_id].pending:
+            if getattr(item.op, "row_key", None) == row_key \
+                    and item.sync.phase in (Phase.WAITING, Phase.FAILED) \
+                    and item.op.op_id not in self._check_first:
+                self._withdraw(product_id, item.op.op_id)
 
     def _cancel_all(self, product_id: int | None) -> None:
         for pid, state in list(self._states.items()):
@@ -821,6 +831,7 @@ class WriteQueue(QObject):
                 self._batch.withdraw(op_id)
             self._publish(product_id, state.discard(op_id))
             self._settle_resumed(op_id, failed=False, counted=False)
+            self._drop_followers(product_id, job.op.row_key)
         elif isinstance(outcome, _Done):
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)

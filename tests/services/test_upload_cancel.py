@@ -12,7 +12,8 @@ from pathlib import Path
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from app.services.image_state import CreateFromFile, Delete, Phase, new_row_key, next_op_id
+from app.services.image_state import (CreateFromFile, Delete, FieldChanges, Phase, UpdateFields,
+                                      new_row_key, next_op_id)
 from app.services.upload_batch import BatchProgress
 from app.services.write_queue import PROGRESS_INTERVAL_S
 from tests.services.test_write_queue import WAIT_MS, Watched, loaded, upload_op, writes
@@ -52,8 +53,12 @@ def test_a_waiting_upload_cancelled_is_never_posted_and_its_card_goes(
     watched.queue.set_sending_paused(True)
     op = upload_op(picture(tmp_path, "waiting.png"), "waiting.png", position=1)
     watched.queue.submit(pid, op)
-    qtbot.waitUntil(lambda: pid in watched.states and len(watched.states[pid].view()) == 2,
-                    timeout=WAIT_MS)
+    # A change made to the new card meanwhile goes with it: there is no image for it.
+    watched.queue.submit(pid, UpdateFields(op_id=next_op_id(), row_key=op.row_key,
+                                           changes=FieldChanges(is_thumbnail=True),
+                                           based_on=None))
+    qtbot.waitUntil(lambda: pid in watched.states and len(watched.states[pid].view()) == 2
+                    and len(watched.states[pid].pending) == 2, timeout=WAIT_MS)
     emu.clear_requests()
     watched.queue.cancel(op.op_id)
     qtbot.waitUntil(lambda: settled_empty(watched, pid), timeout=WAIT_MS)
