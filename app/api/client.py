@@ -268,9 +268,9 @@ class StoreClient:
         returns its record (from the v3 answer); with `complete`, a best-effort v2 GET gives
         it the v2 shape (date_created, which v3 does not send).
 
-        `on_progress(sent, total)`: the file's bytes handed to the wire so far, called on this
-        thread as the body streams out (64 KB at a time; from 0 again if the request is sent
-        again). The deadline, cancel scope and size caps are the transport's, as for any call."""
+        `on_progress(sent, total)`: the file's bytes written to the connection so far, called
+        on this thread as the body streams out (64 KB at a time; from 0 again if the request
+        is sent again). The deadline, cancel scope and size caps are the transport's, as for any call."""
         fields = ImageChanges(description, is_thumbnail, sort_order).to_json()
         form = {key: (str(value).lower() if isinstance(value, bool) else str(value))
                 for key, value in fields.items()}

@@ -1,9 +1,10 @@
-"""Bytes of an upload handed to the wire, as they go.
+"""Bytes of an upload written to the connection, as they go.
 
-httpx streams a multipart file field by reading its file object in 64 KB chunks and writing
-each chunk before it reads the next, so a file object that counts its reads knows how much of
-the body has left. The count is of bytes read for the wire: at most one chunk ahead of the
-socket, and it starts again at 0 when the request is sent again (a 429 waited out).
+httpx streams a multipart file field by reading its file object in 64 KB chunks, and asks for
+the next chunk only once it has written the previous one to the socket. So at each read, what
+was read before has been written: a file object that reports its position as each read starts
+counts the bytes written, the last report (the read that finds the end) meaning the whole file
+has left. The count starts again at 0 when the request is sent again (a 429 waited out).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ UploadProgress = Callable[[int, int], None]
 
 
 class ProgressReader(io.BytesIO):
-    """The bytes of one file, reporting after each read how many of them left so far.
+    """The bytes of one file, reporting how many of them were written each time the sender
+    asks for more.
 
     A BytesIO, so httpx measures its length (a Content-Length, never a chunked body) and
     rewinds it before a resend; `on_progress` must be quick and must not raise."""
@@ -28,13 +30,8 @@ class ProgressReader(io.BytesIO):
         self._reported = -1
 
     def read(self, size: int | None = -1) -> bytes:
-        chunk = super().read(size)
-        if self.tell() != self._reported:  # the closing empty read says nothing new
-            self._reported = self.tell()
-            self._on_progress(self._reported, self.total)
-        return chunk
-
-    @property
-    def sent(self) -> int:
-        """Bytes of the file read for the wire in the current send."""
-        return self.tell()
+        written = self.tell()  # the sender wrote all it read before asking again
+        if written != self._reported:
+            self._reported = written
+            self._on_progress(written, self.total)
+        return super().read(size)

@@ -174,7 +174,8 @@ class _UploadReport:
 
     @property
     def body_sent(self) -> bool:
-        """Whether the whole file may have left (unknown counts as yes)."""
+        """Whether the whole file was written (unknown counts as yes): if not, the store
+        cannot have the upload, whatever happens to the connection."""
         return self.total == 0 or self.sent >= self.total
 
 

@@ -87,9 +87,9 @@ def test_an_upload_cancelled_in_flight_that_landed_anyway_is_deleted_again(
     op = upload_op(picture(tmp_path, "slow.png"), "slow.png", position=1)
     emu.clear_requests()
     watched.queue.submit(pid, op)
+    # The whole file written, the store has the request and sits on it: its answer not come.
     qtbot.waitUntil(lambda: sending(watched, pid, op) and progress
-                    and progress[-1][0] == progress[-1][1], timeout=WAIT_MS)
-    assert posts(emu)  # on the wire, its answer not yet come
+                    and progress[-1][0] == progress[-1][1] and bool(posts(emu)), timeout=WAIT_MS)
     watched.queue.cancel(op.op_id)
     qtbot.waitUntil(lambda: settled_empty(watched, pid), timeout=WAIT_MS)
     assert emu.image_count(pid) == 1  # only the image it had
