@@ -59,9 +59,7 @@ class UploadControls(QObject):
                 and item.sync.phase in _UNDER_WAY and item.op.row_key in keys]
 
     def _keys_of(self, images: list[ProductImage]) -> set[RowKey]:
-        wanted = {id(image) for image in images}
-        return {row.key for row in self._page.image_model.rows() if id(row.image) in wanted
-                or row.image in images}
+        return {row.key for row in self._page.image_model.rows() if row.image in images}
 
     # ---- the merchant's verbs -----------------------------------------------------------
 
