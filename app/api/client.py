@@ -22,6 +22,7 @@ from app.api.image_files import ImageUpload, read_image_upload
 from app.api.models import (RENDITION_URL_FIELDS, ImageChanges, Product, ProductImage,
                             merged_image, v3_as_v2_fields)
 from app.api.transport import UPLOAD_DEADLINE_S, ApiTransport
+from app.api.upload_progress import ProgressReader, UploadProgress
 from app.api.upload_search import UploadSearch, find_uploaded
 
 log = logging.getLogger(__name__)
@@ -244,9 +245,10 @@ class StoreClient:
 
     def create_image_from_file(self, product_id: int, path: Path, *,
                                description: str | None = None, is_thumbnail: bool | None = None,
-                               sort_order: int | None = None,
-                               complete: bool = True) -> ProductImage:
-        """Uploads a local picture through the v3 multipart endpoint (OAuth accounts only)."""
+                               sort_order: int | None = None, complete: bool = True,
+                               on_progress: UploadProgress | None = None) -> ProductImage:
+        """Uploads a local picture through the v3 multipart endpoint (OAuth accounts only);
+        `on_progress(sent, total)` as in `upload_image`."""
         if not self.credentials.supports_file_upload:
             raise errors.UploadNotSupported(
                 "Uploading a picture from this computer needs an OAuth API account: the legacy "
@@ -256,21 +258,27 @@ class StoreClient:
                 "token, or add the picture by its web address.")
         return self.upload_image(product_id, read_image_upload(path), description=description,
                                  is_thumbnail=is_thumbnail, sort_order=sort_order,
-                                 complete=complete)
+                                 complete=complete, on_progress=on_progress)
 
     def upload_image(self, product_id: int, upload: ImageUpload, *,
                      description: str | None = None, is_thumbnail: bool | None = None,
-                     sort_order: int | None = None, complete: bool = True) -> ProductImage:
+                     sort_order: int | None = None, complete: bool = True,
+                     on_progress: UploadProgress | None = None) -> ProductImage:
         """Uploads through v3 multipart. Like `create_image_from_url`, an answered upload
         returns its record (from the v3 answer); with `complete`, a best-effort v2 GET gives
-        it the v2 shape (date_created, which v3 does not send)."""
+        it the v2 shape (date_created, which v3 does not send).
+
+        `on_progress(sent, total)`: the file's bytes written to the connection so far, called
+        on this thread as the body streams out (64 KB at a time; from 0 again if the request
+        is sent again). The deadline, cancel scope and size caps are the transport's, as for any call."""
         fields = ImageChanges(description, is_thumbnail, sort_order).to_json()
         form = {key: (str(value).lower() if isinstance(value, bool) else str(value))
                 for key, value in fields.items()}
         url = f"{self.credentials.v3_base}/catalog/products/{product_id}/images"
+        content = upload.content if on_progress is None \
+            else ProgressReader(upload.content, on_progress)
         answer = self.transport.request_json(
-            "POST", url, files={"image_file": (upload.file_name, upload.content,
-                                               upload.mime_type)},
+            "POST", url, files={"image_file": (upload.file_name, content, upload.mime_type)},
             data=form, deadline_s=UPLOAD_DEADLINE_S)
         with _reading_answer("POST", url):
             if not isinstance(answer, Mapping) or "data" not in answer:

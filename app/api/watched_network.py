@@ -9,6 +9,8 @@ never outlasts the call's deadline. Outside `call_limits` the sockets behave as 
 
 from __future__ import annotations
 
+import select
+import socket
 import ssl
 import threading
 from contextlib import contextmanager
@@ -20,8 +22,11 @@ import httpx
 
 from app.api.deadline import Deadline
 
-#: How soon a blocked read notices cancel.
+#: How soon a blocked read or write notices cancel.
 POLL_S = 0.2
+#: Bytes handed to the socket at a time while a call is watched: a write blocked on a full
+#: socket buffer (a store that does not read the upload yet) notices cancel between slices.
+WRITE_SLICE = 16 * 1024
 
 _local = threading.local()
 
@@ -82,9 +87,25 @@ class _WatchedStream(httpcore.NetworkStream):
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         limits = _current()
-        if limits is not None and limits.cancelled():
+        if limits is None:
+            self._inner.write(buffer, timeout)
+            return
+        if limits.cancelled():
             raise httpcore.WriteError("cancelled")
-        self._inner.write(buffer, _bounded(timeout, limits))
+        sock = self._inner.get_extra_info("socket")
+        budget = Deadline.after(timeout) if timeout is not None else None
+        for start in range(0, len(buffer), WRITE_SLICE):
+            while True:  # until the socket takes more, in slices that check cancel
+                if limits.cancelled():
+                    raise httpcore.WriteError("cancelled")
+                left = [d.remaining() for d in (budget, limits.deadline) if d is not None]
+                if left and min(left) <= 0:
+                    raise httpcore.WriteTimeout("the deadline passed")
+                if not isinstance(sock, socket.socket) \
+                        or _writable(sock, min([POLL_S, *left])):
+                    break
+            left = [d.remaining() for d in (budget, limits.deadline) if d is not None]
+            self._inner.write(buffer[start:start + WRITE_SLICE], min(left) if left else None)
 
     def close(self) -> None:
         self._inner.close()
@@ -96,6 +117,15 @@ class _WatchedStream(httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+def _writable(sock: socket.socket, timeout: float) -> bool:
+    """Whether `sock` can take more bytes now, waiting at most `timeout` seconds."""
+    if hasattr(select, "poll"):  # any descriptor number, unlike select()
+        poller = select.poll()
+        poller.register(sock, select.POLLOUT)
+        return bool(poller.poll(max(0, int(timeout * 1000))))
+    return bool(select.select([], [sock], [], max(0.0, timeout))[1])
 
 
 class _WatchedBackend(httpcore.SyncBackend):

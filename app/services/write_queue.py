@@ -29,6 +29,18 @@ Signals (all delivered on the GUI thread, through `WorkerSignal`, never to a del
   afresh), or not at all (another instance holds it: then nothing is queued). Merchant text.
 - `submitRefused(product_id, op_id, reason)`: a submitted upload's file could not be copied
   into the journal (gone, unreadable, not a picture); nothing was queued.
+- `progress(product_id, op_id, sent, total)`: bytes of an upload's file sent so far (at most
+  ~10 a second per upload, and always its last); `uploadsChanged(BatchProgress)`: the uploads
+  under way as one batch, for the status line.
+
+Uploads (issue 9 §2): each is a card at once (waiting, being sent with its progress, done or
+failed). Concurrency is bounded by the lanes: a product's uploads go one at a time, in the
+order they were dropped (its later reorder must not overtake them, and the store numbers new
+images in arrival order), and different products' uploads go side by side, at most
+`max_parallel` at once. `cancel(op_id)` withdraws a waiting upload; one being sent is stopped
+where it is (its cancel scope), then treated like any POST whose outcome is unknown: if it may
+have reached the store it is looked for after `cancel_check_grace_s` and, if it landed anyway,
+deleted again, so the store ends as the merchant asked.
 """
 
 from __future__ import annotations
@@ -47,6 +59,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 from app.api import errors
+from app.api.cancellation import cancel_scope
 from app.api.client import StoreClient
 from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
@@ -71,6 +84,7 @@ from app.services.image_state import (
 )
 from app.services.op_coalescing import coalesce
 from app.services.reorder_plan import plan_reorder
+from app.services.upload_batch import BatchProgress, UploadBatch
 from app.services.worker_signals import WorkerSignal
 from app.services.write_lane import WriteLanes
 
@@ -92,6 +106,11 @@ DONE_KEPT_FOR = timedelta(days=7)
 HOLD_POLL_S = 0.1
 #: Pictures kept for the Undo of one delete-all, at most (each is a download before it).
 MAX_KEPT_PER_DELETE = 100
+#: An upload's progress is reported at most this often (and always when its file is all sent).
+PROGRESS_INTERVAL_S = 0.1
+#: A cancelled upload whose request may have reached the store is looked for this long after:
+#: a store that got the whole body goes on to create the image after the connection closed.
+CANCEL_CHECK_GRACE_S = 5.0
 
 T = TypeVar("T")
 
@@ -112,6 +131,7 @@ class _Job:
     check_first: bool            # a create that may already be on the store
     check_not_before: float      # wall-clock time (time.time()) the look may happen
     before_ids: tuple[int, ...]  # the product's ids when the create was (last) sent
+    cancel: threading.Event | None = None  # a create's: set when the merchant cancels it
 
 
 @dataclass(frozen=True)
@@ -120,11 +140,43 @@ class _Done:
 
 
 @dataclass(frozen=True)
+class _Withdrawn:
+    """A cancelled upload that is not on the store (never arrived, or deleted again)."""
+
+
+@dataclass(frozen=True)
 class _Failed:
     reason: str
 
 
-Outcome = _Done | _Failed
+Outcome = _Done | _Failed | _Withdrawn
+
+
+class _UploadReport:
+    """An upload's progress callback (lane thread): remembers the last count, and passes
+    it on at most every PROGRESS_INTERVAL_S (the last one always)."""
+
+    def __init__(self, queue: WriteQueue, product_id: int, op_id: int) -> None:
+        self._queue = queue
+        self._product_id = product_id
+        self._op_id = op_id
+        self._last_report = float("-inf")
+        self.sent = 0
+        self.total = 0
+
+    def __call__(self, sent: int, total: int) -> None:
+        self.sent, self.total = sent, total
+        now = time.monotonic()
+        if sent < total and now - self._last_report < PROGRESS_INTERVAL_S:
+            return
+        self._last_report = now
+        self._queue._report_progress(self._product_id, self._op_id, sent, total)
+
+    @property
+    def body_sent(self) -> bool:
+        """Whether the whole file was written (unknown counts as yes): if not, the store
+        cannot have the upload, whatever happens to the connection."""
+        return self.total == 0 or self.sent >= self.total
 
 
 class _NeedImages:
@@ -168,6 +220,11 @@ NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not fi
                     "change waits: Retry once the upload is done, or Revert.")
 
 
+def _cancelled_but_unsure(op: Operation) -> str:
+    return (f"{_what(op)} was cancelled, but it may have reached the store first: check the "
+            "product's pictures on the store and delete it there if it is, then Revert.")
+
+
 def _ask_merchant(op: Operation) -> str:
     return (f"{_what(op)} may have reached the store, but it cannot be told for sure: check the "
             "product's pictures on the store, then Retry (which may add it twice) or Revert.")
@@ -188,9 +245,14 @@ class WriteQueue(QObject):
     #: An undo reached ops that had left the queue already: their inverses were queued
     #: (product id, the op ids taken back that way). Withdrawn ops are not reported.
     undoneBySending = Signal(object, object)
+    #: Bytes of an upload's file sent so far: product id, op id, sent, total (ints as object).
+    progress = Signal(object, object, object, object)
+    #: The uploads under way as one batch (a BatchProgress; count 0 once none is left).
+    uploadsChanged = Signal(object)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
                  max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,
+                 cancel_check_grace_s: float = CANCEL_CHECK_GRACE_S,
                  fetch_picture: Callable[[str], bytes] | None = None,
                  parent: QObject | None = None) -> None:
         """`store`: the store's key in the journal (e.g. its hash); `journal_folder`:
@@ -235,6 +297,15 @@ class WriteQueue(QObject):
         self._held: dict[int, float] = {}          # op id -> time.monotonic() it may go
         self._fetch_picture = fetch_picture
         self._kept: dict[str, StoredFile] = {}     # rendition URL -> its picture, kept
+        self._cancel_events: dict[int, threading.Event] = {}  # op id -> its send's cancel
+        self._cancel_requested: set[int] = set()   # waiting creates to look for, then drop
+        self._cancelled: set[int] = set()          # op ids withdrawn by a cancel
+        self._cancel_grace_s = cancel_check_grace_s
+        self._batch = UploadBatch()                # lane and journal threads: under the lock
+        self._batch_lock = threading.Lock()
+        self._batch_shown = BatchProgress()
+        self._progress_news = WorkerSignal(self, self.progress)
+        self._uploads_news = WorkerSignal(self, self.uploadsChanged)
         self._post(self._open_journal, journal_folder)
 
     # ---- GUI thread: the public face -----------------------------------------------------
@@ -282,6 +353,21 @@ class WriteQueue(QObject):
     def revert(self, op_id: int) -> None:
         """A waiting or failed op leaves without reaching the store (one being sent cannot)."""
         self._post(self._revert, op_id)
+
+    def cancel(self, op_id: int) -> None:
+        """Cancels an upload (file or web address): a waiting one leaves without reaching the
+        store; one being sent is stopped, and if it may have arrived anyway it is looked for
+        and deleted again. Its card goes once that is settled. Other ops: nothing."""
+        self._post(self._cancel, op_id)
+
+    def cancel_all_uploads(self, product_id: int | None = None) -> None:
+        """Cancels every upload waiting or being sent, of one product or of all."""
+        self._post(self._cancel_all, product_id)
+
+    def upload_progress(self) -> BatchProgress:
+        """The uploads under way, as last reported."""
+        with self._batch_lock:
+            return self._batch_shown
 
     def set_sending_paused(self, paused: bool) -> None:
         """Holds every op in line (still journaled and shown) until unpaused: for working
@@ -342,7 +428,8 @@ class WriteQueue(QObject):
         self._stop.set()
         self._lanes.shutdown()
         for news in (self._state_news, self._count_news, self._resumed_news,
-                     self._problem_news, self._refused_news, self._undone_news):
+                     self._problem_news, self._refused_news, self._undone_news,
+                     self._progress_news, self._uploads_news):
             news.close()
         self._journal_closed = self._executor.submit(self._close_journal)
         self._executor.shutdown(wait=False)
@@ -440,6 +527,29 @@ class WriteQueue(QObject):
             changed, self._counts = counts != self._counts, counts
         if changed:
             self._count_news.emit(*counts)
+        self._report_batch()
+
+    def _report_batch(self) -> None:
+        """uploadsChanged, when what the status line shows changed (any thread)."""
+        with self._batch_lock:
+            batch = self._batch.progress()
+            shown = batch if batch.active else BatchProgress()
+            if shown == self._batch_shown:
+                return
+            self._batch_shown = shown
+            self._uploads_news.emit(shown)
+
+    def _report_progress(self, product_id: int, op_id: int, sent: int, total: int) -> None:
+        """Lane thread: an upload's bytes sent, to its card and to the batch."""
+        with self._batch_lock:
+            self._batch.sent(op_id, sent)
+        self._progress_news.emit(product_id, op_id, sent, total)
+        self._report_batch()
+
+    def _join_batch(self, op: Operation) -> None:
+        if isinstance(op, (CreateFromFile, CreateFromUrl)):
+            with self._batch_lock:
+                self._batch.join(op.op_id, op.size if isinstance(op, CreateFromFile) else 0)
 
     def _accept(self, product_id: int, op: Operation, hold_s: float = 0.0) -> None:
         journal = self._require_journal()
@@ -456,6 +566,7 @@ class WriteQueue(QObject):
                                      size=stored.size)
         seq = journal.append(self._store, product_id, op)
         self._seqs[op.op_id] = seq
+        self._join_batch(op)
         if hold_s > 0:
             self._held[op.op_id] = time.monotonic() + hold_s
         state = self._state(product_id).add(op)
@@ -514,6 +625,7 @@ class WriteQueue(QObject):
             sync = self._resumed_sync(journal, entry)
             if sync.phase is not Phase.FAILED:
                 self._resumed.add(entry.op.op_id)
+                self._join_batch(entry.op)
             state = self._state(entry.product_id)
             self._states[entry.product_id] = state.replace_pending(
                 (*state.pending, Pending(entry.op, sync)))
@@ -550,6 +662,7 @@ class WriteQueue(QObject):
         if entry is not None and entry.is_create and entry.attempts > 0:
             self._check_first.add(op_id)
         journal.mark_waiting(self._seqs[op_id])
+        self._join_batch(item.op)
         self._publish(product_id, state.retry(op_id))
         self._ensure_pump(product_id)
 
@@ -577,6 +690,8 @@ class WriteQueue(QObject):
                     and item.sync.phase in (Phase.WAITING, Phase.FAILED)):
                 self._withdraw(product_id, op.op_id)
                 continue
+            if item is None and op.op_id in self._cancelled:
+                continue  # a cancelled upload: nothing of it is on the store to take back
             inverted.append(op.op_id)
             for each in inverse:
                 self._accept(product_id, self._from_kept(
@@ -628,7 +743,48 @@ class WriteQueue(QObject):
     def _withdraw(self, product_id: int, op_id: int) -> None:
         self._require_journal().remove(self._seqs.pop(op_id))
         self._held.pop(op_id, None)
+        with self._batch_lock:
+            self._batch.withdraw(op_id)
         self._publish(product_id, self._states[product_id].discard(op_id))
+
+    def _cancel(self, op_id: int) -> None:
+        product_id = self._product_of(op_id)
+        if product_id is None:
+            return
+        item = self._states[product_id].op(op_id)
+        if item is None or not isinstance(item.op, (CreateFromFile, CreateFromUrl)):
+            return
+        if item.sync.phase is Phase.SENDING:
+            event = self._cancel_events.get(op_id)
+            if event is not None:
+                event.set()  # the lane stops the request, then settles what became of it
+        elif item.sync.phase is Phase.WAITING:
+            if op_id in self._check_first:
+                # A create that may be on the store already: looked for, never sent again.
+                self._cancel_requested.add(op_id)
+                return
+            self._withdraw(product_id, op_id)
+            self._cancelled.add(op_id)
+            self._settle_resumed(op_id, failed=False, counted=False)
+            self._drop_followers(product_id, item.op.row_key)
+
+    def _drop_followers(self, product_id: int, row_key: str) -> None:
+        """The changes still queued for a cancelled upload's card (its alt text, its Undo's
+        delete) go with it: there is no image for them on the store."""
+        for item in self._states[product_id].pending:
+            if getattr(item.op, "row_key", None) == row_key \
+                    and item.sync.phase in (Phase.WAITING, Phase.FAILED) \
+                    and item.op.op_id not in self._check_first:
+                self._withdraw(product_id, item.op.op_id)
+
+    def _cancel_all(self, product_id: int | None) -> None:
+        for pid, state in list(self._states.items()):
+            if product_id is not None and pid != product_id:
+                continue
+            for item in reversed(state.pending):
+                if isinstance(item.op, (CreateFromFile, CreateFromUrl)) \
+                        and item.sync.phase in (Phase.WAITING, Phase.SENDING):
+                    self._cancel(item.op.op_id)
 
     def _product_of(self, op_id: int) -> int | None:
         return next((pid for pid, state in self._states.items()
@@ -676,9 +832,14 @@ class WriteQueue(QObject):
                 journal.mark_sending(seq, before_ids=before_ids)
         else:
             journal.mark_sending(seq)
+        cancel: threading.Event | None = None
+        if isinstance(op, (CreateFromFile, CreateFromUrl)):
+            cancel = self._cancel_events[op.op_id] = threading.Event()
+            if op.op_id in self._cancel_requested:
+                cancel.set()
         self._publish(product_id, state.sending(op.op_id))
         return _Job(seq, op, state.snapshot, op.op_id in self._check_first,
-                    self._check_after.get(op.op_id, 0.0), before_ids)
+                    self._check_after.get(op.op_id, 0.0), before_ids, cancel)
 
     def _settle(self, product_id: int, job: _Job, outcome: Outcome) -> None:
         journal = self._require_journal()
@@ -686,7 +847,23 @@ class WriteQueue(QObject):
         op_id = job.op.op_id
         self._check_first.discard(op_id)
         self._check_after.pop(op_id, None)
-        if isinstance(outcome, _Done):
+        self._cancel_events.pop(op_id, None)
+        self._cancel_requested.discard(op_id)
+        with self._batch_lock:
+            self._batch.settle(op_id)
+        if isinstance(outcome, _Withdrawn):
+            # Through "failed" (a state the journal may drop): a crash in between leaves a
+            # card that says it was cancelled, never a blind resend.
+            journal.mark_failed(job.seq, _cancelled_but_unsure(job.op))
+            journal.remove(job.seq)
+            self._seqs.pop(op_id, None)
+            self._cancelled.add(op_id)
+            with self._batch_lock:
+                self._batch.withdraw(op_id)
+            self._publish(product_id, state.discard(op_id))
+            self._settle_resumed(op_id, failed=False, counted=False)
+            self._drop_followers(product_id, job.op.row_key)
+        elif isinstance(outcome, _Done):
             self._confirmed_at[product_id] = time.monotonic()
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
@@ -796,10 +973,59 @@ class WriteQueue(QObject):
                 return _Failed(_reason(op, exc))
 
     def _send_create(self, product_id: int, job: _Job) -> Outcome:
-        """A POST: never sent again unless the store shows it did not arrive."""
+        """A POST: never sent again unless the store shows it did not arrive. Cancelled, it
+        stops where it is and ends off the store (see `_after_cancel`)."""
         op = job.op
         assert isinstance(op, (CreateFromFile, CreateFromUrl))
         name = op.name if isinstance(op, CreateFromFile) else url_file_name(op.url)
+        cancel = job.cancel or threading.Event()
+        if cancel.is_set():  # cancelled while waiting to be looked for: never sent again
+            return self._after_cancel(product_id, job, name, None, maybe_landed=True)
+        report = _UploadReport(self, product_id, op.op_id)
+        unknown: list[bool] = []  # an attempt whose outcome was unknown (it may have landed)
+        with cancel_scope(cancel):
+            outcome = self._send_create_once(product_id, job, name, report, cancel, unknown)
+        if cancel.is_set():
+            maybe = job.check_first or bool(unknown) or report.body_sent
+            return self._after_cancel(product_id, job, name, outcome, maybe_landed=maybe)
+        return outcome
+
+    def _after_cancel(self, product_id: int, job: _Job, name: str, outcome: Outcome | None,
+                      *, maybe_landed: bool) -> Outcome:
+        """What became of a cancelled upload. Answered: it is on the store, so it is deleted
+        again. Stopped before its whole file left: it cannot have arrived. Otherwise the store
+        may still create it, so after a grace it is looked for, and deleted if there."""
+        op = job.op
+        assert isinstance(op, (CreateFromFile, CreateFromUrl))
+        if isinstance(outcome, _Done) and isinstance(outcome.answer, ProductImage):
+            return self._take_back(product_id, outcome.answer)
+        if not maybe_landed:
+            return _Withdrawn()
+        if self._stop.wait(self._cancel_grace_s):
+            raise QueueClosed()
+        found = self._look_for(product_id, op, name, job.before_ids)
+        if found is None:
+            return _Withdrawn()
+        if isinstance(found, _Done) and isinstance(found.answer, ProductImage):
+            return self._take_back(product_id, found.answer)
+        return _Failed(_cancelled_but_unsure(op))
+
+    def _take_back(self, product_id: int, image: ProductImage) -> Outcome:
+        """A cancelled upload that landed anyway: deleted, so the store ends as asked. If
+        the delete fails the image stays, shown as what it is: on the store."""
+        try:
+            self._client.delete_image(product_id, image.id, missing_ok=True)
+        except errors.ApiError as exc:
+            log.info("a cancelled upload landed as image %s and could not be deleted: %s",
+                     image.id, exc)
+            return _Done(image)
+        return _Withdrawn()
+
+    def _send_create_once(self, product_id: int, job: _Job, name: str,
+                          report: _UploadReport, cancel: threading.Event,
+                          unknown: list[bool]) -> Outcome:
+        op = job.op
+        assert isinstance(op, (CreateFromFile, CreateFromUrl))
         if job.check_first:
             wait = job.check_not_before - time.time()
             if wait > 0 and self._stop.wait(wait):
@@ -812,11 +1038,14 @@ class WriteQueue(QObject):
         while True:
             attempt += 1
             try:
-                return _Done(self._create(product_id, op))
+                return _Done(self._create(product_id, op, report))
             except _Refused as refused:
                 return _Failed(refused.reason)
             except errors.ApiError as exc:
+                if cancel.is_set():
+                    return _Failed(_cancelled_but_unsure(op))  # settled by _after_cancel
                 if exc.outcome_unknown or exc.applied is True:
+                    unknown.append(True)
                     self._on_journal(self._mark_outcome_unknown, job.seq)
                     found = self._look_for(product_id, op, name, job.before_ids)
                     if found is not None:
@@ -849,7 +1078,8 @@ class WriteQueue(QObject):
             return _Failed(_ask_merchant(op))
         return None
 
-    def _create(self, product_id: int, op: CreateFromFile | CreateFromUrl) -> ProductImage:
+    def _create(self, product_id: int, op: CreateFromFile | CreateFromUrl,
+                report: _UploadReport | None = None) -> ProductImage:
         description = op.description or None
         if isinstance(op, CreateFromFile):
             if not self._client.credentials.supports_file_upload:
@@ -857,8 +1087,10 @@ class WriteQueue(QObject):
                     "Uploading a picture from this computer needs an OAuth API account; "
                     "add the picture by its web address instead.")))
             upload = dataclasses.replace(read_image_upload(op.path), file_name=op.name)
+            if report is not None:
+                report(0, len(upload.content))  # "0 %": the card shows it started
             return self._client.upload_image(product_id, upload, description=description,
-                                             complete=False)
+                                             complete=False, on_progress=report)
         return self._client.create_image_from_url(product_id, op.url, description=description,
                                                   complete=False)
 

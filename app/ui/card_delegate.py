@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.api.models import ProductImage
 from app.services.image_state import Badge
+from app.ui.card_progress import paint_upload
 from app.ui.image_model import ImageRoles, PictureState
 
 Index = QModelIndex | QPersistentModelIndex
@@ -227,6 +228,8 @@ class CardDelegate(QStyledItemDelegate):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._paint_sync(painter, geometry.sync_rect(picture_rect), badge)
             painter.restore()
+            paint_upload(painter, picture_rect, index, self._small_font,
+                         geometry.sync_rect(picture_rect))
         if geometry.text_lines:
             text_rect = geometry.text_rect(card)
             painter.drawPixmap(text_rect.topLeft(), self._description(text_rect.size(), image,
@@ -264,6 +267,8 @@ class CardDelegate(QStyledItemDelegate):
         badge = index.data(ImageRoles.SyncBadge)
         if badge is not None and badge is not Badge.NONE:
             self._paint_sync(painter, geometry.sync_rect(picture_rect), badge)
+            paint_upload(painter, picture_rect, index, self._small_font,
+                         geometry.sync_rect(picture_rect))
         if geometry.text_lines:
             self._paint_description(painter, geometry.text_rect(card), image, cached=False)
         painter.restore()

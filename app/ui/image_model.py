@@ -53,6 +53,10 @@ class ImageRoles(enum.IntEnum):
     RowKey = Qt.ItemDataRole.UserRole + 6    # the row's client-side key (stable for its life)
     SyncBadge = Qt.ItemDataRole.UserRole + 7  # image_state.Badge: its changes wait, send, failed
     SyncReason = Qt.ItemDataRole.UserRole + 8  # why a change failed, in plain words ("" if not)
+    #: An upload's file sent so far (0.0..1.0) while it is being sent; None otherwise.
+    UploadProgress = Qt.ItemDataRole.UserRole + 9
+    #: True while an upload the merchant cancelled is being stopped (and looked for).
+    UploadCancelling = Qt.ItemDataRole.UserRole + 10
 
 
 #: The product id of the empty model (no product shown); never a store's id.
@@ -103,6 +107,8 @@ class ImageListModel(QAbstractListModel):
         self._arrived: set[int] = set()  # image ids whose picture changed since the last batch
         self._arrival_timer = QTimer(self, singleShot=True, interval=ARRIVAL_BATCH_MS)
         self._arrival_timer.timeout.connect(self._announce_arrivals)
+        self._upload_progress: dict[RowKey, float] = {}  # row key -> fraction of its file sent
+        self._cancelling: set[RowKey] = set()
         if loader is not None:
             self.set_loader(loader)
 
@@ -165,6 +171,7 @@ class ImageListModel(QAbstractListModel):
                 index = self.index(change.at)
                 self.dataChanged.emit(index, index, roles_for(change.fields))
         self._reindex()
+        self._forget_finished_uploads()
         if first_shifted is not None and first_shifted < len(self._rows):
             # Positions ("Image 3 of 12") of the rows below a structural change moved.
             self.dataChanged.emit(self.index(first_shifted), self.index(len(self._rows) - 1),
@@ -179,6 +186,8 @@ class ImageListModel(QAbstractListModel):
         self.product_id = product_id
         self._rows = rows
         self._errors.clear()
+        self._upload_progress.clear()
+        self._cancelling.clear()
         self._reindex()
         self.endResetModel()
 
@@ -249,6 +258,10 @@ class ImageListModel(QAbstractListModel):
             return row.badge
         if role == ImageRoles.SyncReason:
             return row.reason
+        if role == ImageRoles.UploadProgress:
+            return self._upload_progress.get(row.key)
+        if role == ImageRoles.UploadCancelling:
+            return row.key in self._cancelling
         return None
 
     def _describe(self, position: int, row: ViewRow) -> str:
@@ -264,7 +277,42 @@ class ImageListModel(QAbstractListModel):
             parts.append(_BADGE_WORDS[row.badge])
             if row.reason:
                 parts.append(row.reason)
+        if row.key in self._cancelling:
+            parts.append("upload being cancelled")
+        elif row.key in self._upload_progress:
+            parts.append(f"uploaded {int(self._upload_progress[row.key] * 100)} %")
         return ", ".join(parts)
+
+    # ---- uploads ------------------------------------------------------------------------
+
+    def set_upload_progress(self, key: RowKey, sent: int, total: int) -> None:
+        """An upload's bytes sent (the write queue's `progress`): one dataChanged for that
+        card and that role. Ignored for a card that is not an upload being sent."""
+        index = self.index_of_key(key)
+        if not index.isValid() or self._rows[index.row()].badge is not Badge.SENDING:
+            return
+        fraction = min(1.0, sent / total) if total > 0 else 0.0
+        if self._upload_progress.get(key) == fraction:
+            return
+        self._upload_progress[key] = fraction
+        self.dataChanged.emit(index, index, [ImageRoles.UploadProgress])
+
+    def set_upload_cancelling(self, keys: list[RowKey]) -> None:
+        """Cards whose upload the merchant cancelled: they say so until they go."""
+        for key in keys:
+            index = self.index_of_key(key)
+            if index.isValid() and key not in self._cancelling:
+                self._cancelling.add(key)
+                self.dataChanged.emit(index, index, [ImageRoles.UploadCancelling])
+
+    def _forget_finished_uploads(self) -> None:
+        """Progress only of cards still being sent; cancelling only of cards still here."""
+        if not self._upload_progress and not self._cancelling:
+            return
+        badges = {row.key: row.badge for row in self._rows}
+        for key in [key for key in self._upload_progress if badges.get(key) is not Badge.SENDING]:
+            del self._upload_progress[key]
+        self._cancelling &= {key for key, badge in badges.items() if badge is not Badge.NONE}
 
     # ---- pictures -----------------------------------------------------------------------
 

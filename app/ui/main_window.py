@@ -699,6 +699,9 @@ class MainWindow(QMainWindow):
         session.connectionChanged.connect(self.status.set_connection)
         if session.queue is not None:
             session.queue.countsChanged.connect(self.status.set_changes)
+            session.queue.uploadsChanged.connect(self.status.set_uploads)
+        if page.uploads is not None:
+            self.status.cancelUploadsRequested.connect(page.uploads.cancel_all)
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)

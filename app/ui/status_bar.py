@@ -7,11 +7,12 @@ Nothing says "Connected" before the store has answered, nor while the image serv
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from app.api.rate_limit import RateLimitSnapshot
 from app.services.store_connection import StoreConnection
+from app.services.upload_batch import BatchProgress
 from app.ui.plain_text import ElidedLabel, tooltip
 
 OK_COLOUR = "#188038"
@@ -19,7 +20,18 @@ WARNING_COLOUR = "#b06000"
 ERROR_COLOUR = "#d93025"
 
 
+def uploads_text(batch: BatchProgress) -> str:
+    """"Uploading 3 of 12 images — 45 %" (one image: "Uploading 1 image — 45 %")."""
+    percent = f"{int(batch.fraction * 100)} %"  # never 100 % before the last one is done
+    if batch.count == 1:
+        return f"Uploading 1 image — {percent}"
+    return f"Uploading {batch.number:,} of {batch.count:,} images — {percent}"
+
+
 class StoreStatusBar(QStatusBar):
+    #: The merchant pressed the uploads line's Cancel: every upload under way should stop.
+    cancelUploadsRequested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store_label = self._add(ElidedLabel(), "Store", "No store")
@@ -27,6 +39,16 @@ class StoreStatusBar(QStatusBar):
         self.images_label = self._add(QLabel(), "Images of this product", "")
         self.selection_label = self._add(QLabel(), "Selected images", "")
         self.store_images_label = self._add(QLabel(), "Images in the store", "")
+        self.uploads_label = self._add(QLabel(), "Uploads", "")
+        self.cancel_uploads_button = QToolButton()
+        self.cancel_uploads_button.setText("Cancel")
+        self.cancel_uploads_button.setAutoRaise(True)
+        self.cancel_uploads_button.setAccessibleName("Cancel all uploads")
+        self.cancel_uploads_button.setToolTip("Stop every upload; pictures not yet on the "
+                                              "store are not added.")
+        self.cancel_uploads_button.clicked.connect(self.cancelUploadsRequested)
+        self.addPermanentWidget(self.cancel_uploads_button)
+        self.set_uploads(BatchProgress())
         self.changes_label = self._add(QLabel(), "Changes", "")
         self.changes_label.setVisible(False)
         self.connection_label = self._add(QLabel(), "Connection", "")
@@ -52,6 +74,7 @@ class StoreStatusBar(QStatusBar):
         self._rate_limit = None
         self.show_selection(0, 0)
         self.set_changes(0, 0, 0)
+        self.set_uploads(BatchProgress())
         self._update_connection()
 
     def set_product(self, name: str, image_count: int | None) -> None:
@@ -65,22 +88,32 @@ class StoreStatusBar(QStatusBar):
         self.selection_label.setVisible(bool(selected))
 
     def set_changes(self, waiting: int, sending: int, failed: int) -> None:
-        """The write queue's counts: "3 changes sending", "1 change failed"; nothing when
-        every change is on the store. A failure outranks the rest (it needs the merchant)."""
-        def changes(count: int) -> str:
-            return f"{count:,} change{'s' if count != 1 else ''}"
-
-        if failed:
-            text, colour = f"{changes(failed)} failed", ERROR_COLOUR
-            if waiting + sending:
-                text += f", {waiting + sending:,} sending"
-        elif waiting + sending:
-            text, colour = f"{changes(waiting + sending)} sending", ""
+        """The write queue's counts as they are: "2 changes waiting, 1 sending", "1 change
+        failed"; nothing when every change is on the store. A failure comes first (it needs
+        the merchant)."""
+        parts = [(count, word) for count, word in ((failed, "failed"), (waiting, "waiting"),
+                                                   (sending, "sending")) if count]
+        if parts:
+            first, word = parts[0]
+            text = ", ".join([f"{first:,} change{'s' if first != 1 else ''} {word}",
+                              *(f"{count:,} {word}" for count, word in parts[1:])])
+            colour = ERROR_COLOUR if failed else ""
         else:
             text, colour = "", ""
         self.changes_label.setText(text)
         self.changes_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.changes_label.setVisible(bool(text))
+
+    def set_uploads(self, batch: BatchProgress) -> None:
+        """The write queue's `uploadsChanged`: one line while uploads are under way, with a
+        Cancel button; nothing otherwise."""
+        text = uploads_text(batch) if batch.active else ""
+        self.uploads_label.setText(text)
+        self.uploads_label.setVisible(bool(text))
+        self.cancel_uploads_button.setVisible(bool(text))
+        # The store-wide count changes as uploads land, and the line needs its room (a
+        # 900 px window has no width for both).
+        self.store_images_label.setVisible(not text)
 
     def set_store_image_count(self, count: int | None) -> None:
         self.store_images_label.setText("" if count is None else

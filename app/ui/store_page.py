@@ -35,6 +35,7 @@ from app.ui.image_editor import ImageEditor
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.shortcuts import REFRESH, press_hint
+from app.ui.upload_controls import UploadControls
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
 from app.ui.plain_text import ElidedLabel, wrapping_label
 from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
@@ -193,6 +194,11 @@ class StorePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
+        #: Uploads once queued: progress on the cards, Cancel upload / Cancel all uploads.
+        self.uploads: UploadControls | None = None
+        if session.queue is not None:
+            self.uploads = UploadControls(self, session.queue)
+            self.edit_actions.append(self.uploads.cancel_all_action)
         self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
 
     def start(self, product_id: int | None = None) -> None:

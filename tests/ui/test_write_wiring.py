@@ -71,11 +71,13 @@ def test_the_status_bar_counts_changes_in_plain_words(qtbot: QtBot) -> None:
     qtbot.addWidget(status)
     status.show()
     status.set_changes(2, 1, 0)
+    assert status.changes_label.text() == "2 changes waiting, 1 sending"
+    status.set_changes(0, 3, 0)
     assert status.changes_label.text() == "3 changes sending"
     status.set_changes(0, 0, 1)
     assert status.changes_label.text() == "1 change failed"
     status.set_changes(1, 0, 2)
-    assert status.changes_label.text() == "2 changes failed, 1 sending"
+    assert status.changes_label.text() == "2 changes failed, 1 waiting"
     status.set_changes(0, 0, 0)
     assert not status.changes_label.isVisible()
 

@@ -28,7 +28,7 @@ from app.services.store_registry import SavedStore, StoreRegistry
 from app.store_emulator import Faults
 from app.store_emulator.seed import EMPTY_PRODUCT_ID, LARGEST_PRODUCT_ID
 
-from .stage import Stage
+from .stage import Stage, StateNotReached
 
 # A slow store, slow enough for a screenshot, short enough that the request threads it leaves
 # sleeping end soon after the state (stopping an emulator waits for them).
@@ -219,3 +219,68 @@ def loupe(stage: Stage) -> None:
         stage.press(page.grid, Qt.Key.Key_Space)
         stage.wait_until(appeared, "a large preview over the grid", timeout_s=3)
     stage.wait_quiet(stage.demo())
+
+
+# ---- editing --------------------------------------------------------------------------------
+
+#: A product of the demo store with five images: four uploads join them in view.
+FEW_IMAGES_PRODUCT_ID = 9
+
+
+def _gallery_pictures(count: int, side: int) -> list[Path]:
+    """Pictures to upload, made with Pillow: tinted noise, so they do not compress. A file
+    near the store's 8 MB cap fills the connection's buffers while the slow store has not yet
+    read it, so its upload stops part-way for a while: long enough to be seen."""
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    folder = Path(tempfile.mkdtemp(prefix="pim-gallery-uploads-"))
+    colours = [(66, 133, 244), (234, 67, 53), (251, 188, 5), (52, 168, 83)]
+    paths = []
+    for n in range(count):
+        noise = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+        wash = Image.new("RGB", (side, side), colours[n % len(colours)])
+        path = folder / f"new-photo-{n + 1}.png"
+        Image.blend(noise, wash, 0.25).save(path, "PNG")
+        paths.append(path)
+    return paths
+
+
+@state("uploading", "Four pictures queued on a slow store: the first one being sent shows its "
+                    "progress, the others wait; one line in the status bar with Cancel")
+def uploading(stage: Stage) -> None:
+    from app.services.edit_verbs import NewFile, add_edit
+    from app.services.image_state import NO_ID
+    from app.ui.image_model import ImageRoles
+
+    # Uploads of an earlier run (another window size) landed when its window closed: the
+    # product starts again with its own five pictures.
+    stage.demo()._running_store().delete_images(FEW_IMAGES_PRODUCT_ID, offset=5)
+    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
+    if page.editor is None:
+        raise StateNotReached("this session cannot keep changes")
+    files = [NewFile(path=path, name=path.name) for path in _gallery_pictures(4, 1600)]
+    stage.demo().config.latency_ms = SLOW_MS  # the store takes its time with each request
+    edit = add_edit(page.view_rows(), files=files)
+    assert edit is not None
+    page.editor.apply(FEW_IMAGES_PRODUCT_ID, edit)
+    model = page.image_model
+
+    def first_upload_sent(low: float, high: float) -> bool:
+        fractions = [model.index(row).data(ImageRoles.UploadProgress)
+                     for row in range(model.rowCount())
+                     if model.index(row).data(ImageRoles.ImageId) == NO_ID]
+        sending = [f for f in fractions if f is not None]
+        return len(fractions) == 4 and bool(sending) and low <= sending[0] <= high \
+            and stage.window.status.uploads_label.isVisible()
+
+    try:
+        stage.wait_until(lambda: first_upload_sent(0.02, 0.98),
+                         "the first upload part-way, the others waiting", timeout_s=6)
+    except StateNotReached:
+        # The connection's buffers took the whole file at once (their size varies): the
+        # first upload is then all sent and awaits the store's answer, still a true state.
+        stage.wait_until(lambda: first_upload_sent(0.0, 1.0),
+                         "the first upload being sent, the others waiting")
