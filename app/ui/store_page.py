@@ -270,7 +270,8 @@ class StorePage(QWidget):
         self._images_task = self.session.load_images(
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images),
-            on_failure=self._images_failed)
+            on_failure=self._images_failed,
+            on_first_page=self.grid.first_screen_prefetch())
 
     def refresh(self) -> None:
         """Loads the images again, and the product list too if it had failed or was empty."""
