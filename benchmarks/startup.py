@@ -7,14 +7,12 @@ with its own clock, from just before starting the process to the moment that lin
 Config and cache live in an empty temporary folder, so the app shows its start screen, as on a
 first run.
 
-Both run with Python's bytecode cache (in the temporary folder, filled by one unmeasured start)
-as an installed app does: with PYTHONDONTWRITEBYTECODE set, as in some shells and CI, the app
-would compile its own modules from source at every start, which no merchant's start pays.
+Both run with Python's bytecode cache, as an installed app does (benchmarks/installed.py; one
+unmeasured start fills it).
 """
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -23,6 +21,7 @@ import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, Size
+from benchmarks.installed import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,10 +49,10 @@ app.exec()
 
 def time_to_first_paint(arguments: list[str], home: Path) -> float:
     """Seconds from starting `python arguments…` to its first-paint line."""
-    environment = dict(os.environ, PIM_REPORT_FIRST_PAINT="1", QT_QPA_PLATFORM="offscreen",
-                       XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
-                       PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(home / "bytecode"))
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment = child_environment(
+        home / "bytecode", PIM_REPORT_FIRST_PAINT="1", QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
+        PYTHONPATH=str(ROOT))
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, *arguments], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=environment, cwd=ROOT, text=True)

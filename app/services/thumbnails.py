@@ -22,7 +22,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
 from app.api.cdn import ImageDownloader
@@ -53,8 +53,6 @@ class ThumbnailLoader(QObject):
     failed = Signal(object, str, str)
     #: worker -> GUI thread: (request, image or None, message or None).
     _finished = Signal(object, object, object)
-    #: GUI thread -> itself, queued: a prefetched picture handed to the request for it.
-    _claimed = Signal(object, object)
 
     def __init__(self, downloader: ImageDownloader, cache: BlobCache | None,
                  workers: int = 6, parent: QObject | None = None) -> None:
@@ -74,7 +72,6 @@ class ThumbnailLoader(QObject):
         self._prefetched: OrderedDict[tuple[Hashable, str], tuple[ThumbnailRequest, QImage]] \
             = OrderedDict()
         self._finished.connect(self._deliver)  # queued: runs on the loader's (GUI) thread
-        self._claimed.connect(self._deliver_claimed, Qt.ConnectionType.QueuedConnection)
         self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
                                           daemon=True) for n in range(workers)]
         for thread in self._threads:
@@ -83,19 +80,21 @@ class ThumbnailLoader(QObject):
     # ---- called on the GUI thread -------------------------------------------------------
 
     def request(self, key: Hashable, url: str, size: QSize) -> None:
+        """Asks for a picture; `loaded` or `failed` tells when it is there. A prefetched one
+        is handed over at once, before this returns: the card being painted shows it."""
         with self._lock:
             if self._closed:
                 return
             self._unclaimed.discard((key, url))  # a prefetch under way is answered as asked
-            done = self._prefetched.pop((key, url), None)
-            if done is not None and done[0].size == size:
-                self._claimed.emit(done[0], done[1])  # queued: never inside a paint
+            ready = self._prefetched.pop((key, url), None)
+            if ready is None or ready[0].size != size:
+                if self._in_flight.get((key, url)) != self._generation:
+                    self._pending.pop(key, None)  # asked again: to the top of the stack
+                    self._pending[key] = ThumbnailRequest(key, url, QSize(size),
+                                                          self._generation)
+                    self._lock.notify()
                 return
-            if self._in_flight.get((key, url)) == self._generation:
-                return
-            self._pending.pop(key, None)  # re-requested: move to the top of the stack
-            self._pending[key] = ThumbnailRequest(key, url, QSize(size), self._generation)
-            self._lock.notify()
+        self._deliver(*ready, None)
 
     def prefetch(self, key: Hashable, url: str, size: QSize, generation: int) -> None:
         """Starts loading a picture that will probably be asked for soon. Thread-safe; ignored
@@ -196,9 +195,6 @@ class ThumbnailLoader(QObject):
             self.loaded.emit(request.key, request.url, image, request.size.width())
         elif error is not None:
             self.failed.emit(request.key, request.url, error)
-
-    def _deliver_claimed(self, request: ThumbnailRequest, image: QImage) -> None:
-        self._deliver(request, image, None)
 
     def _load(self, request: ThumbnailRequest) -> QImage:
         cached = self._cache.get(request.url) if self._cache else None

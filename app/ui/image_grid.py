@@ -13,9 +13,11 @@ rect by rect.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (QCoreApplication, QEvent, QModelIndex, QPoint, QRect, QSize, Qt,
+                            QTimer, Signal)
 from PySide6.QtGui import (QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent,
                            QWheelEvent)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyle, QWidget
