@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, Size
+from benchmarks.installed import child_environment, compile_app
 from benchmarks.remote_store import RemoteStore, StoreAddress
 
 API_LATENCY_MS = 40
@@ -177,12 +178,14 @@ def measure(address: dict, product_id: int, picture_width: int, passes: int) -> 
     return result
 
 
-def _measure_in_child(address: StoreAddress, product_id: int, width: int, passes: int) -> dict:
+def _measure_in_child(address: StoreAddress, product_id: int, width: int, passes: int,
+                      bytecode: Path | None = None) -> dict:
     args = json.dumps({"address": address.__dict__, "product_id": product_id,
                        "picture_width": width, "passes": passes})
     done = subprocess.run([sys.executable, "-m", "benchmarks.grid_smoothness", args],
                           capture_output=True, text=True, timeout=600,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=Path(__file__).resolve().parent.parent,
+                          env=child_environment(bytecode) if bytecode is not None else None)
     if done.returncode != 0:
         raise RuntimeError(f"grid measurement failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -194,11 +197,13 @@ def run(size: Size) -> list[Figure]:
         if size == "full" else {}
     figures: list[Figure] = []
     products = {f"bench{count}": count for count in counts}
-    with RemoteStore(products=products, **latency) as address:
+    with RemoteStore(products=products, **latency) as address, \
+            tempfile.TemporaryDirectory(prefix="pim-bytecode-") as bytecode:
+        compile_app(Path(bytecode))  # modules imported while it scrolls load as installed
         for count in counts:
             product_id = address.product_ids[f"bench{count}"]
             passes = 2 if count >= 1000 else 1
-            r = _measure_in_child(address, product_id, 386, passes)
+            r = _measure_in_child(address, product_id, 386, passes, Path(bytecode))
             stalls = r["stalls"]
             print(f"grid_smoothness: {count} images: {stalls['gaps']} gaps over 16 ms, "
                   f"{stalls['wall_ms']:.0f} ms in all: the GUI thread ran "
