@@ -39,6 +39,10 @@ def seconds_since_process_start() -> float:
         return time.process_time()  # elsewhere: CPU time, a lower bound
 
 
+#: Waiting work runs after this long even if the window has not painted (started minimized).
+LATEST_MS = 3000
+
+
 class _FirstPaintWatcher(QObject):
     """One per window: runs the waiting work once, just after the window's first paint."""
 
@@ -48,6 +52,7 @@ class _FirstPaintWatcher(QObject):
         self._waiting: list[Callable[[], None]] = []
         self.painted = False
         window.installEventFilter(self)
+        QTimer.singleShot(LATEST_MS, self, self._release)
 
     def add(self, work: Callable[[], None]) -> None:
         if self.painted:
@@ -57,13 +62,18 @@ class _FirstPaintWatcher(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.painted:
-            self.painted = True
-            self._window.removeEventFilter(self)
-            # After this paint reaches the screen, not inside it.
-            for work in self._waiting:
-                QTimer.singleShot(0, work)
-            self._waiting.clear()
+            self._release()
         return False
+
+    def _release(self) -> None:
+        if self.painted:
+            return
+        self.painted = True
+        self._window.removeEventFilter(self)
+        # After this paint reaches the screen, not inside it.
+        for work in self._waiting:
+            QTimer.singleShot(0, work)
+        self._waiting.clear()
 
 
 def after_first_paint(window: QWidget, work: Callable[[], None]) -> None:

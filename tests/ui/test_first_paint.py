@@ -72,3 +72,16 @@ def test_the_probe_reports_the_first_paint_once(qtbot: QtBot, monkeypatch: pytes
     lines = [line for line in capsys.readouterr().out.splitlines()
              if line.startswith("first-paint ")]
     assert len(lines) == 1
+
+
+def test_work_runs_even_if_the_window_never_paints(qtbot: QtBot,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window started minimized paints only when restored; the work does not wait for it."""
+    import app.ui.first_paint as first_paint
+    monkeypatch.setattr(first_paint, "LATEST_MS", 50)
+    window = _Canvas()
+    qtbot.addWidget(window)
+    ran: list[bool] = []
+    after_first_paint(window, lambda: ran.append(True))
+    qtbot.waitUntil(lambda: ran == [True], timeout=5000)
+    assert window.paints == 0
