@@ -109,12 +109,15 @@ class ThumbnailLoader(QObject):
             self._lock.notify()
 
     def retain(self, keys: Iterable[Hashable]) -> None:
-        """Drops waiting requests for everything not in `keys` (scrolled out of view)."""
+        """Drops waiting requests for everything not in `keys` (scrolled out of view), and
+        prefetched pictures nobody asked for that are not in `keys` (a wrong guess)."""
         wanted = set(keys)
         with self._lock:
             for key in [k for k in self._pending if k not in wanted]:
                 request = self._pending.pop(key)
                 self._unclaimed.discard((key, request.url))
+            for done in [done for done in self._prefetched if done[0] not in wanted]:
+                del self._prefetched[done]
 
     def clear(self) -> None:
         """Drops every waiting request and ignores the answers of those under way."""

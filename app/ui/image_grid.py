@@ -66,6 +66,7 @@ class ImageGridView(QListView):
         self._delegate = CardDelegate(self)
         self.setItemDelegate(self._delegate)
         self._loader: ThumbnailLoader | None = None
+        self._prefetched_for: int | None = None  # the product whose first screen was guessed
         self._preview_loader: ThumbnailLoader | None = None
         self._visible_timer = QTimer(self, singleShot=True, interval=0)
         self._visible_timer.timeout.connect(self._report_visible)
@@ -281,8 +282,9 @@ class ImageGridView(QListView):
         no longer delays the first pictures; a wrong guess costs a few downloads, dropped by
         the next `retain` if they have not started."""
         loader, model = self._loader, self.image_model()
-        if loader is None or model is None:
-            return None
+        if loader is None or model is None or model.product_id == self._prefetched_for:
+            return None  # the same product again (a reload): its pictures are still in RAM
+        self._prefetched_for = model.product_id
         if self.window().isVisible():
             # A page just shown has its layout pending: settle it, so the count is right.
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)

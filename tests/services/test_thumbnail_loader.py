@@ -119,3 +119,26 @@ def test_a_prefetch_for_a_product_no_longer_shown_is_ignored(
         assert loader.pending_keys() == []
     finally:
         loader.shutdown()
+
+
+def test_a_prefetched_picture_no_card_shows_is_dropped_by_retain(
+        qtbot: QtBot, empty_emulator, downloader: ImageDownloader) -> None:
+    """A wrong guess (the card is not on screen) must not keep its pixels until the next
+    product switch."""
+    product = empty_emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(empty_emulator)).list_images(product)[0].standard_url
+    assert url
+    loader = ThumbnailLoader(downloader, cache=None, workers=1)
+    loaded: list[str] = []
+    loader.loaded.connect(lambda key, u, image, width: loaded.append(u))
+    empty_emulator.clear_requests()
+    try:
+        loader.prefetch(1, url, BOX, loader.generation)
+        qtbot.waitUntil(lambda: len(empty_emulator.cdn_requests()) == 1, timeout=15000)
+        qtbot.waitUntil(lambda: not loader._in_flight, timeout=15000)
+        loader.retain([2])  # the screen shows another card
+        loader.request(1, url, BOX)
+        qtbot.waitUntil(lambda: loaded == [url], timeout=15000)
+    finally:
+        loader.shutdown()
+    assert len(empty_emulator.cdn_requests()) == 2  # fetched again: the guess was dropped
