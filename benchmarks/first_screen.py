@@ -14,11 +14,13 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.figures import Figure, Size
+from benchmarks.installed import child_environment, compile_app
 from benchmarks.remote_store import RemoteStore
 
 API_LATENCY_MS = 40
@@ -99,10 +101,11 @@ def measure_baseline(address: dict, product_id: int, image_ids: list[int]) -> di
     return {"seconds": time.perf_counter() - start, "pictures": len(urls)}
 
 
-def _in_child(function: str, *args: object) -> dict:
+def _in_child(function: str, *args: object, bytecode: Path | None = None) -> dict:
+    environment = child_environment(bytecode) if bytecode is not None else None
     done = subprocess.run([sys.executable, "-m", "benchmarks.first_screen", function,
                            json.dumps(args)], capture_output=True, text=True, timeout=300,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=Path(__file__).resolve().parent.parent, env=environment)
     if done.returncode != 0:
         raise RuntimeError(f"{function} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -113,14 +116,17 @@ def run(size: Size) -> list[Figure]:
     latency = {"latency_ms": API_LATENCY_MS, "cdn_latency_ms": CDN_LATENCY_MS} \
         if size == "full" else {}
     apps, bases, cards, downloads = [], [], 0, 0
-    with RemoteStore(products={"first": 300}, **latency) as address:
+    with RemoteStore(products={"first": 300}, **latency) as address, \
+            tempfile.TemporaryDirectory(prefix="pim-bytecode-") as bytecode:
         product_id = address.product_ids["first"]
+        compile_app(Path(bytecode))
         for round_ in range(rounds):
             # A fresh product each round would be fairer to the CDN's cache; the emulator
             # keeps its drawn renditions, so round 1 warms them for every later round.
-            app = _in_child("measure_app", address.__dict__, product_id)
+            app = _in_child("measure_app", address.__dict__, product_id,
+                            bytecode=Path(bytecode))
             base = _in_child("measure_baseline", address.__dict__, product_id,
-                             app["visible_ids"])
+                             app["visible_ids"], bytecode=Path(bytecode))
             if round_ == 0 and rounds > 1:
                 continue
             apps.append(app["seconds"])

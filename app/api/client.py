@@ -174,8 +174,14 @@ class StoreClient:
             "properly, so the list was stopped. A proxy or cache may be rewriting the "
             "address; check the API address.", path=f"/products/{product_id}/images")
 
-    def all_images(self, product_id: int) -> list[ProductImage]:
+    def all_images(self, product_id: int, *,
+                   on_first_page: Callable[[list[ProductImage]], None] | None = None
+                   ) -> list[ProductImage]:
         """Every image of a product, each id once (the first seen), in the store's order.
+
+        `on_first_page` is called (on the calling thread) with the first page as soon as it
+        arrives, before the rest is listed and checked: a guess at the list, good enough to
+        start loading the pictures the first screen will show (the grid's prefetch).
 
         Pages are not a snapshot: a delete between two pages shifts the later ones left, so
         an image slips past the boundary unseen (writes may run while this lists). The store
@@ -187,7 +193,11 @@ class StoreClient:
         """
         images: list[ProductImage] = []
         for listing in range(1, MAX_LISTING_PASSES + 1):
-            pages = list(self.iter_image_pages(product_id))
+            pages = []
+            for page in self.iter_image_pages(product_id):
+                if not pages and listing == 1 and on_first_page is not None:
+                    on_first_page(page)
+                pages.append(page)
             images, repeated = _first_of_each_id(pages)
             if not repeated and self._boundaries_held(product_id, pages):
                 return images

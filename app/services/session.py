@@ -6,6 +6,7 @@ each change in order. Every public method returns at once and reports back on th
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
@@ -30,6 +31,8 @@ from app.services.thumbnails import ThumbnailLoader
 from app.services.write_lane import WriteLanes
 from app.services.write_queue import WriteQueue
 from app.services.worker_signals import WorkerSignal
+
+log = logging.getLogger(__name__)
 
 
 def connection_after(error: Exception) -> StoreConnection | None:
@@ -158,14 +161,26 @@ class StoreSession(QObject):
                           Priority.BACKGROUND)
 
     def load_images(self, product_id: int, on_success: Callable[[list[ProductImage]], None],
-                    on_failure: Callable[[Exception], None]) -> Task:
+                    on_failure: Callable[[Exception], None], *,
+                    on_first_page: Callable[[list[ProductImage]], None] | None = None) -> Task:
+        """`on_first_page` runs on the worker with the first page, while the rest is listed
+        (see `StoreClient.all_images`); it must be thread-safe and quick, e.g. the grid's
+        picture prefetch. Whatever it raises is logged, never the listing's failure."""
+        def first_page(images: list[ProductImage]) -> None:
+            try:
+                if on_first_page is not None:
+                    on_first_page(images)
+            except Exception:  # a guess that failed costs its head start, not the list
+                log.exception("first-page hook failed for product %s", product_id)
+
         # Urgent: the merchant clicked this product and is looking at an empty grid.
         def loaded(images: list[ProductImage]) -> None:
             if self.saved_copy is not None:
                 self.saved_copy.save_images(product_id, images)
             on_success(images)
 
-        return self._read("images", lambda: self.client.all_images(product_id),
+        return self._read("images", lambda: self.client.all_images(
+                              product_id, on_first_page=first_page if on_first_page else None),
                           loaded, on_failure, Priority.URGENT)
 
     def saved_images(self, product_id: int,

@@ -7,6 +7,11 @@ dropped with `retain()`. Workers read the disk cache, else download with the cre
 CDN client, then decode and scale with Pillow (`picture_decoder`, which releases the GIL, unlike
 `QImage.fromData`) to a `QImage`; the GUI thread only turns the finished `QImage` into a
 `QPixmap`. Only pictures that decoded completely are written to the disk cache.
+
+`prefetch` starts a picture before anyone asks for it (the grid guesses its first screen from
+the first page of a product's listing, while the rest is still being listed and checked). A
+prefetched picture is handed over only when `request` asks for it: an answer nobody asked
+for yet would reach a model that has no row for it and be dropped.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from app.cache.blob_cache import BlobCache
 from app.services.picture_decoder import PictureRefused, decode_picture, to_qimage
 
 log = logging.getLogger(__name__)
+
+
+#: Prefetched pictures nobody has asked for yet, kept at most (a few screens of cards).
+MAX_UNCLAIMED = 64
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ class ThumbnailLoader(QObject):
         self._in_flight: dict[tuple[Hashable, str], int] = {}
         self._generation = 0
         self._closed = False
+        # Prefetches not asked for yet: (key, url) under way or waiting, and those done.
+        self._unclaimed: set[tuple[Hashable, str]] = set()
+        self._prefetched: OrderedDict[tuple[Hashable, str], tuple[ThumbnailRequest, QImage]] \
+            = OrderedDict()
         self._finished.connect(self._deliver)  # queued: runs on the loader's (GUI) thread
         self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
                                           daemon=True) for n in range(workers)]
@@ -67,24 +80,51 @@ class ThumbnailLoader(QObject):
     # ---- called on the GUI thread -------------------------------------------------------
 
     def request(self, key: Hashable, url: str, size: QSize) -> None:
+        """Asks for a picture; `loaded` or `failed` tells when it is there. A prefetched one
+        is handed over at once, before this returns: the card being painted shows it."""
         with self._lock:
-            if self._closed or self._in_flight.get((key, url)) == self._generation:
+            if self._closed:
                 return
-            self._pending.pop(key, None)  # re-requested: move to the top of the stack
-            self._pending[key] = ThumbnailRequest(key, url, QSize(size), self._generation)
+            self._unclaimed.discard((key, url))  # a prefetch under way is answered as asked
+            ready = self._prefetched.pop((key, url), None)
+            if ready is None or ready[0].size != size:
+                if self._in_flight.get((key, url)) != self._generation:
+                    self._pending.pop(key, None)  # asked again: to the top of the stack
+                    self._pending[key] = ThumbnailRequest(key, url, QSize(size),
+                                                          self._generation)
+                    self._lock.notify()
+                return
+        self._deliver(*ready, None)
+
+    def prefetch(self, key: Hashable, url: str, size: QSize, generation: int) -> None:
+        """Starts loading a picture that will probably be asked for soon. Thread-safe; ignored
+        if `generation` is not the current one (the product it was guessed for is gone)."""
+        with self._lock:
+            if (self._closed or generation != self._generation or key in self._pending
+                    or self._in_flight.get((key, url)) == generation
+                    or (key, url) in self._prefetched):
+                return
+            self._unclaimed.add((key, url))
+            self._pending[key] = ThumbnailRequest(key, url, QSize(size), generation)
             self._lock.notify()
 
     def retain(self, keys: Iterable[Hashable]) -> None:
-        """Drops waiting requests for everything not in `keys` (scrolled out of view)."""
+        """Drops waiting requests for everything not in `keys` (scrolled out of view), and
+        prefetched pictures nobody asked for that are not in `keys` (a wrong guess)."""
         wanted = set(keys)
         with self._lock:
             for key in [k for k in self._pending if k not in wanted]:
-                del self._pending[key]
+                request = self._pending.pop(key)
+                self._unclaimed.discard((key, request.url))
+            for done in [done for done in self._prefetched if done[0] not in wanted]:
+                del self._prefetched[done]
 
     def clear(self) -> None:
         """Drops every waiting request and ignores the answers of those under way."""
         with self._lock:
             self._pending.clear()
+            self._unclaimed.clear()
+            self._prefetched.clear()
             self._generation += 1
 
     @property
@@ -143,6 +183,15 @@ class ThumbnailLoader(QObject):
             if self._in_flight.get((request.key, request.url)) == request.generation:
                 del self._in_flight[(request.key, request.url)]
             current = request.generation == self._generation and not self._closed
+            if current and (request.key, request.url) in self._unclaimed:
+                # A prefetch nobody asked for yet: kept for the request (a failure is not:
+                # the request will try again and report it).
+                self._unclaimed.discard((request.key, request.url))
+                if image is not None:
+                    self._prefetched[(request.key, request.url)] = (request, image)
+                    while len(self._prefetched) > MAX_UNCLAIMED:
+                        self._prefetched.popitem(last=False)
+                return
         if not current:
             return
         if image is not None:

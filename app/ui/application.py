@@ -18,7 +18,7 @@ from app.paths import cache_dir, config_dir, journal_dir, metadata_dir
 from app.services.store_connection import StoreInfo
 from app.services.store_registry import StoreRegistry
 from app.services.tasks import TaskRunner
-from app.ui.first_paint import report_first_paint_if_asked
+from app.ui.first_paint import after_first_paint, report_first_paint_if_asked
 from app.ui.main_window import MainWindow
 from app.ui.window_state import WindowStateFile
 
@@ -100,7 +100,7 @@ def run_gui(args: argparse.Namespace) -> int:
         window.storeOpened.connect(screenshot.watch)
     report_first_paint_if_asked(window)
     window.show()
-    QTimer.singleShot(0, lambda: check_keyring(window, secrets))
+    after_first_paint(window, lambda: check_keyring(window, secrets))
 
     if direct is not None:
         label = direct.store_hash if isinstance(direct, OAuthCredentials) else direct.store_url

@@ -33,8 +33,9 @@ PADDING = 8
 TEXT_LINES = 2
 MIN_TEXT_WIDTH = 80  # narrower cards hide their alt text: two words would not fit
 FRAME_MARGIN = 2  # the frame's pen reaches this far outside the card rect
-#: How many small drawn parts (pills, stars) and wrapped descriptions are kept.
-PART_CACHE_SIZE = 256
+#: How many small drawn parts (pills, stars) and wrapped descriptions are kept: a pill for
+#: each position of the largest product (1000), so scrolling it never redraws them.
+PART_CACHE_SIZE = 1100
 LINE_CACHE_SIZE = 4096
 #: The drawn descriptions of a few screens of cards (a 386 px card's two lines are ~50 kB).
 TEXT_CACHE_BYTES = 8 * 1024 * 1024
@@ -307,20 +308,23 @@ class CardDelegate(QStyledItemDelegate):
     def _pill(self, geometry: CardGeometry, picture: QRect, position: int,
               ratio: float) -> tuple[QPointF, QPixmap] | None:
         """The position pill and where it goes, or None where it does not fit."""
-        text = str(position)
-        pill = geometry.pill_rect(picture, self._small_metrics.horizontalAdvance(text))
+        key = ("pill", position, geometry.line_height, ratio)
+        cached = self._parts.get(key)
+        # The text's width is kept with its pixmap: measuring it shapes the text (~10 µs).
+        width = cached[0] if isinstance(cached, tuple) else \
+            self._small_metrics.horizontalAdvance(str(position))
+        pill = geometry.pill_rect(picture, width)
         if pill is None:
             return None
-        key = ("pill", text, geometry.line_height, ratio)
-        cached = self._parts.get(key)
-        if not isinstance(cached, QPixmap):
-            cached = _transparent_pixmap(pill.size(), ratio)
-            painter = QPainter(cached)
+        if not isinstance(cached, tuple):
+            pixmap = _transparent_pixmap(pill.size(), ratio)
+            painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self._paint_pill(painter, QRectF(QPointF(0, 0), pill.size()), text)
+            self._paint_pill(painter, QRectF(QPointF(0, 0), pill.size()), str(position))
             painter.end()
+            cached = (width, pixmap)
             self._parts.put(key, cached)
-        return pill.topLeft(), cached
+        return pill.topLeft(), cached[1]
 
     def _star(self, size: QSizeF, ratio: float) -> QPixmap:
         key = ("star", size.width(), ratio)

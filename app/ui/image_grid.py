@@ -13,14 +13,17 @@ rect by rect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (QCoreApplication, QEvent, QModelIndex, QPoint, QRect, QSize, Qt,
+                            QTimer, Signal)
 from PySide6.QtGui import (QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent,
                            QWheelEvent)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyle, QWidget
 
 from app.api.models import ProductImage
+from app.services.image_state import display_order
 from app.ui.card_delegate import PICTURE_ASPECT, CardDelegate, CardGeometry
 from app.ui.image_context_menu import ImageContextMenu
 from app.ui.image_model import ImageListModel, ImageRoles, PictureState
@@ -63,6 +66,7 @@ class ImageGridView(QListView):
         self._delegate = CardDelegate(self)
         self.setItemDelegate(self._delegate)
         self._loader: ThumbnailLoader | None = None
+        self._prefetched_for: int | None = None  # the product whose first screen was guessed
         self._preview_loader: ThumbnailLoader | None = None
         self._visible_timer = QTimer(self, singleShot=True, interval=0)
         self._visible_timer.timeout.connect(self._report_visible)
@@ -269,6 +273,49 @@ class ImageGridView(QListView):
                 return False, failed
             failed += state == PictureState.FAILED
         return True, failed
+
+    def cards_per_screen(self) -> int:
+        """How many cards the viewport shows at once, a partly visible row included. While
+        the grid is hidden behind a "Loading…" panel (a QStackedWidget sizes only the page it
+        shows), the panel's place is where it will be."""
+        viewport = self.viewport().size()
+        parent = self.parentWidget()
+        if not self.isVisible() and parent is not None:
+            frame = 2 * self.frameWidth()
+            scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+            area = parent.contentsRect().size()
+            viewport = QSize(area.width() - frame - scroll_bar, area.height() - frame)
+        card = self._delegate.geometry().size
+        columns = self.columns_for_width(viewport.width())
+        gutter = max(0, (viewport.width() - columns * card.width()) // (columns + 1))
+        rows = viewport.height() // max(1, card.height() + min(gutter, MAX_ROW_GAP)) + 1
+        return columns * rows
+
+    def first_screen_prefetch(self) -> Callable[[list[ProductImage]], None] | None:
+        """A thread-safe function that, given the first images a listing brings, starts
+        loading the pictures of the cards that will fill the screen, at the size the cards
+        will ask for: for `StoreSession.load_images(on_first_page=…)`, called after the model
+        was emptied for the product. The rest of a long listing (and its boundary check) then
+        no longer delays the first pictures; a wrong guess costs a few downloads, dropped by
+        the next `retain` if they have not started."""
+        loader, model = self._loader, self.image_model()
+        if loader is None or model is None or model.product_id == self._prefetched_for:
+            return None  # the same product again (a reload): its pictures are still in RAM
+        self._prefetched_for = model.product_id
+        if self.window().isVisible():
+            # A page just shown has its layout pending: settle it, so the count is right.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        count, size, generation = self.cards_per_screen(), QSize(model.picture_size), \
+            loader.generation
+
+        def prefetch(images: list[ProductImage]) -> None:
+            # Last first: the loader is a stack, so the first card's picture starts first.
+            for image in reversed(display_order(images)[:count]):
+                url = image.rendition_url(size.width())
+                if url is not None:
+                    loader.prefetch(image.id, url, size, generation)
+
+        return prefetch
 
     def _report_visible(self) -> None:
         if self._loader is not None and self.image_model() is not None:

@@ -20,6 +20,7 @@ from app.services.store_connection import StoreInfo
 from app.services.store_registry import SavedStore, SavedStores, StoreRegistry
 from app.services.tasks import TaskRunner
 from app.ui import shortcuts
+from app.ui.first_paint import after_first_paint
 from app.ui.card_sizes import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
 from app.ui.shortcuts import Command
 from app.ui.start_screen import StartScreen
@@ -111,8 +112,11 @@ class MainWindow(QMainWindow):
         # Each "open a store" request gets a number; an answer for an older one (a slow demo
         # start, a keyring read) is ignored once the merchant has asked for something else.
         self._open_request = 0
-        # The shared TLS context reads the CA bundle: build it now, off the GUI thread.
-        self._background.submit("tls", _tls_context)
+        # The shared TLS context reads the CA bundle: built off the GUI thread, once the
+        # window has painted (its imports would compete with the first paint for the GIL),
+        # or when a store opens, if that comes first.
+        self._tls_started = False
+        after_first_paint(self, self._start_tls)
 
         self.stack = QStackedWidget()
         self.start_screen = StartScreen()
@@ -669,9 +673,15 @@ class MainWindow(QMainWindow):
             return
         self.open_store(StoreInfo(saved.label, credentials), product_id, saved=saved)
 
+    def _start_tls(self) -> None:
+        if not self._tls_started:
+            self._tls_started = True
+            self._background.submit("tls", _tls_context)
+
     def open_store(self, info: StoreInfo, product_id: int | None = None,
                    saved: SavedStore | None = None) -> StorePage | None:
         """Shows `info`'s store; `saved` is the saved store it comes from, if any."""
+        self._start_tls()  # ready long before the session (below) has imported its clients
         self._close_session()
         self.start_screen.demo_button.setEnabled(True)
         self.start_screen.show_message("")

@@ -315,7 +315,8 @@ class StorePage(QWidget):
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
                                                                            asked_at),
-            on_failure=self._images_failed)
+            on_failure=self._images_failed,
+            on_first_page=self.grid.first_screen_prefetch())
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
         self.session.saved_images(

@@ -61,3 +61,84 @@ def test_a_repaint_before_the_gui_has_the_picture_does_not_load_it_twice(
         loader.shutdown()
     assert len(empty_emulator.cdn_requests()) == 1
     assert loaded == [url]
+
+
+def test_a_prefetched_picture_is_downloaded_once_and_handed_over_only_when_asked_for(
+        qtbot: QtBot, empty_emulator, downloader: ImageDownloader) -> None:
+    """Delivered before anyone asked, it would reach a model without the row and be lost."""
+    product = empty_emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(empty_emulator)).list_images(product)[0].standard_url
+    assert url
+    loader = ThumbnailLoader(downloader, cache=None, workers=2)
+    loaded: list[str] = []
+    loader.loaded.connect(lambda key, u, image, width: loaded.append(u))
+    empty_emulator.clear_requests()
+    try:
+        loader.prefetch(1, url, BOX, loader.generation)
+        qtbot.waitUntil(lambda: len(empty_emulator.cdn_requests()) == 1, timeout=15000)
+        qtbot.waitUntil(lambda: not loader._in_flight, timeout=15000)  # downloaded, kept
+        assert loaded == []
+        loader.request(1, url, BOX)
+        qtbot.waitUntil(lambda: loaded == [url], timeout=15000)
+        loader.request(1, url, BOX)  # asked again (a repaint): loads again, as before
+        qtbot.waitUntil(lambda: len(loaded) == 2, timeout=15000)
+    finally:
+        loader.shutdown()
+    assert len(empty_emulator.cdn_requests()) == 2
+
+
+def test_a_request_while_the_prefetch_is_under_way_gets_that_download(
+        qtbot: QtBot, empty_emulator, downloader: ImageDownloader) -> None:
+    product = empty_emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(empty_emulator)).list_images(product)[0].standard_url
+    assert url
+    loader = ThumbnailLoader(downloader, cache=None, workers=1)
+    loaded: list[str] = []
+    loader.loaded.connect(lambda key, u, image, width: loaded.append(u))
+    empty_emulator.clear_requests()
+    try:
+        loader.prefetch(1, url, BOX, loader.generation)
+        loader.request(1, url, BOX)
+        qtbot.waitUntil(lambda: loaded == [url], timeout=15000)
+    finally:
+        loader.shutdown()
+    assert len(empty_emulator.cdn_requests()) == 1
+
+
+def test_a_prefetch_for_a_product_no_longer_shown_is_ignored(
+        qtbot: QtBot, empty_emulator, downloader: ImageDownloader) -> None:
+    product = empty_emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(empty_emulator)).list_images(product)[0].standard_url
+    assert url
+    loader = ThumbnailLoader(downloader, cache=None, workers=1)
+    guessed_in = loader.generation
+    loader.clear()  # the merchant opened another product meanwhile
+    empty_emulator.clear_requests()
+    try:
+        loader.prefetch(1, url, BOX, guessed_in)
+        assert loader.pending_keys() == []
+    finally:
+        loader.shutdown()
+
+
+def test_a_prefetched_picture_no_card_shows_is_dropped_by_retain(
+        qtbot: QtBot, empty_emulator, downloader: ImageDownloader) -> None:
+    """A wrong guess (the card is not on screen) must not keep its pixels until the next
+    product switch."""
+    product = empty_emulator.add_product("Mug", "MUG-1", image_count=1)
+    url = StoreClient(oauth_for(empty_emulator)).list_images(product)[0].standard_url
+    assert url
+    loader = ThumbnailLoader(downloader, cache=None, workers=1)
+    loaded: list[str] = []
+    loader.loaded.connect(lambda key, u, image, width: loaded.append(u))
+    empty_emulator.clear_requests()
+    try:
+        loader.prefetch(1, url, BOX, loader.generation)
+        qtbot.waitUntil(lambda: len(empty_emulator.cdn_requests()) == 1, timeout=15000)
+        qtbot.waitUntil(lambda: not loader._in_flight, timeout=15000)
+        loader.retain([2])  # the screen shows another card
+        loader.request(1, url, BOX)
+        qtbot.waitUntil(lambda: loaded == [url], timeout=15000)
+    finally:
+        loader.shutdown()
+    assert len(empty_emulator.cdn_requests()) == 2  # fetched again: the guess was dropped
