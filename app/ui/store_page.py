@@ -26,6 +26,7 @@ from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.shortcuts import REFRESH, press_hint
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
+from app.ui.page_verbs import ImageVerbs
 from app.ui.plain_text import ElidedLabel, wrapping_label
 from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
                                   ProductTileDelegate)
@@ -144,6 +145,12 @@ class StorePage(QWidget):
         grid_layout.addWidget(self.grid_header)
         grid_layout.addWidget(self.pictures_banner)
         grid_layout.addWidget(self.changes_banner)
+        # The image verbs (reorder, thumbnail, delete) and the Undo bar of a delete.
+        self.verbs: ImageVerbs | None = None
+        if self.editor is not None:
+            self.verbs = ImageVerbs(self)
+            self.edit_actions.extend(self.verbs.actions)
+            grid_layout.addWidget(self.verbs.undo_bar)
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -299,6 +306,8 @@ class StorePage(QWidget):
     def _writes_unavailable(self, text: str) -> None:
         # Nothing typed may be lost: with no journal, nothing is offered for editing.
         self.details.set_alt_text_editable(False)
+        if self.verbs is not None:
+            self.verbs.set_available(False)
 
     def _image_state_changed(self, product_id: int, state: ImageState) -> None:
         # Only the product on screen, and only once its own list is shown (not under the
