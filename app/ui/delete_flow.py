@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 
 from app.services.edit_verbs import delete_edit
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
-from app.ui.image_editor import DELETE_HOLD_S, ImageEditor
+from app.ui import image_editor
+from app.ui.image_editor import ImageEditor
 from app.ui.shortcuts import UNDO, press_hint
 from app.ui.undo_bar import UndoBar
 
@@ -58,7 +59,8 @@ class DeleteQuestion:
     def text(self) -> str:
         which = ("every image of this product" if self.every_image and self.count > 1
                  else "this image" if self.count == 1 else f"these {_images(self.count)}")
-        return (f"Delete {which} from the store? You have {DELETE_HOLD_S:.0f} seconds to take "
+        seconds = f"{image_editor.DELETE_HOLD_S:.0f}"
+        return (f"Delete {which} from the store? You have {seconds} seconds to take "
                 f"it back with Undo on the bar above the images (or {press_hint(UNDO)}).")
 
     @property
@@ -168,7 +170,7 @@ class DeleteFlow(QObject):
         self._held = _HeldDelete(command, frozenset(op.op_id for op in edit.ops),
                                  f"Deleted {_images(question.count)}.")
         self.bar.set_undo_reach(0)
-        self.bar.show_held(self._held.what, DELETE_HOLD_S,
+        self.bar.show_held(self._held.what, image_editor.DELETE_HOLD_S,
                            "it" if question.count == 1 else "them")
         return True
 
