@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QPixmap, QUndoCommand
+from shiboken6 import isValid
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout,
                                QWidget)
 
@@ -202,6 +203,8 @@ class DeleteFlow(QObject):
             stack.setIndex(position)
 
     def _stack_moved(self, index: int) -> None:
+        if self._held is None or not isValid(self._editor.undo_stack):
+            return  # nothing to follow, or the stack is being torn down (its clear() says so)
         position = self._position()
         if position is None:
             self._held = None
