@@ -322,9 +322,11 @@ class StorePage(QWidget):
         if state is None or state.snapshot.product_id != self.image_model.product_id:
             return []
         keys = {row.key for row in self.image_model.rows() if row.image in images}
+        # A failed move names its cards by `order`, the other changes by `row_key`.
         return [pending.op.op_id for pending in state.pending
                 if pending.sync.phase is Phase.FAILED
-                and getattr(pending.op, "row_key", None) in keys]
+                and (getattr(pending.op, "row_key", None) in keys
+                     or not keys.isdisjoint(getattr(pending.op, "order", ())))]
 
     def _failed_change_actions(self, menu: QMenu, images: list[ProductImage]) -> None:
         queue = self.session.queue
