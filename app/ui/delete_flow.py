@@ -62,7 +62,7 @@ class DeleteQuestion:
                  else "this image" if self.count == 1 else f"these {_images(self.count)}")
         seconds = f"{image_editor.DELETE_HOLD_S:.0f}"
         return (f"Delete {which} from the store? You have {seconds} seconds to take "
-                f"it back with Undo on the bar above the images (or {press_hint(UNDO)}).")
+                f"it back with Undo on the bar above the images, or {press_hint(UNDO)}.")
 
     @property
     def accept_label(self) -> str:
@@ -111,6 +111,8 @@ class DeleteDialog(QDialog):
         layout.addLayout(strip)
         layout.addWidget(self.names)
         layout.addWidget(buttons)
+        # Enter confirms (the merchant pressed Delete on purpose; Undo is there for seconds).
+        self.delete_button.setFocus()
 
 
 def ask_with_dialog(parent: QWidget) -> Callable[[DeleteQuestion], bool]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont,
-                           QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QPixmap)
+                           QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QPixmap)
 from PySide6.QtWidgets import QAbstractItemView, QAbstractScrollArea, QApplication, QWidget
 
 from app.ui.card_delegate import PICTURE_ASPECT
@@ -199,10 +199,12 @@ def drag_pixmap(picture: QPixmap | None, size: QSize, count: int,
     """The first card's picture (or a plain tile while it loads) with a count badge when
     several cards move."""
     ratio = picture.devicePixelRatio() if picture is not None and not picture.isNull() else 1.0
-    pixmap = QPixmap(size * ratio)
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
+    # Painted on a QImage: raster painting onto a transparent QPixmap may drop an opaque
+    # picture on some platforms (seen under xcb).
+    canvas = QImage(size * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+    canvas.setDevicePixelRatio(ratio)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     box = QRectF(0, 0, size.width(), size.height()).adjusted(2, 2, -2, -2)
     painter.setOpacity(0.85)
@@ -212,7 +214,10 @@ def drag_pixmap(picture: QPixmap | None, size: QSize, count: int,
         shown.scale(box.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
         target = QRectF(0, 0, shown.width(), shown.height())
         target.moveCenter(box.center())
-        painter.drawPixmap(target.toRect(), picture)
+        # Opaque for sure: a decoded picture's padding byte may be 0 (Pillow's "BGRX"), which
+        # an opaque card ignores but this transparent canvas would take as alpha.
+        painter.drawImage(target.toRect(),
+                          picture.toImage().convertToFormat(QImage.Format.Format_RGB888))
     painter.setOpacity(1.0)
     painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
     painter.drawRect(box)
@@ -230,7 +235,7 @@ def drag_pixmap(picture: QPixmap | None, size: QSize, count: int,
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
-    return pixmap
+    return QPixmap.fromImage(canvas)
 
 
 # ---- the grid's side of it -------------------------------------------------------------------

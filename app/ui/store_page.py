@@ -151,6 +151,9 @@ class StorePage(QWidget):
             self.verbs = ImageVerbs(self)
             self.edit_actions.extend(self.verbs.actions)
             grid_layout.addWidget(self.verbs.undo_bar)
+            # "Mug: 11 images" above the grid follows deletes and undone deletes.
+            self.image_model.rowsRemoved.connect(self._update_header)
+            self.image_model.rowsInserted.connect(self._update_header)
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details

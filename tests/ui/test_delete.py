@@ -165,3 +165,13 @@ def test_the_delete_is_in_the_edit_menu_and_the_card_menu(qtbot: QtBot, emulator
     menu.close()
     select_rows(page, [1])
     assert delete.text() == "Delete 1 image…"
+
+
+def test_the_heading_counts_the_images_left(qtbot: QtBot, emulator, open_store) -> None:
+    page, window, questions = _open(qtbot, open_store, emulator)
+    assert page.grid_header.text().endswith(": 11 images")
+    select_rows(page, [0, 1])
+    page.verbs.delete_action.trigger()
+    qtbot.waitUntil(lambda: page.grid_header.text().endswith(": 9 images"), timeout=5000)
+    page.verbs.undo_bar.undo_button.click()
+    qtbot.waitUntil(lambda: page.grid_header.text().endswith(": 11 images"), timeout=5000)

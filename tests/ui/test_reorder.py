@@ -240,3 +240,18 @@ def test_make_first_from_the_card_menu_and_the_edit_menu(qtbot: QtBot, emulator,
     qtbot.waitUntil(lambda: shown_ids(page) == expected, timeout=5000)
     wait_until_sent(qtbot, page)
     assert store_order(emulator, PRODUCT) == expected
+
+
+def test_the_drag_picture_shows_the_card_even_when_its_padding_byte_is_zero(qtbot: QtBot
+                                                                          ) -> None:
+    """Decoded pictures are RGB32 whose fourth byte may be 0 (Pillow's "BGRX"); painted on
+    the drag's transparent canvas that byte must not make the picture vanish."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QImage, QPalette, QPixmap
+
+    from app.ui.grid_drag import drag_pixmap
+    raw = b"\x03\x02\xf0\x00" * (40 * 50)  # opaque red with a zero padding byte
+    image = QImage(raw, 40, 50, 160, QImage.Format.Format_RGB32).copy()
+    pixmap = drag_pixmap(QPixmap.fromImage(image), QSize(80, 100), 3, QPalette())
+    centre = pixmap.toImage().pixelColor(40, 60)
+    assert centre.alpha() > 200 and centre.red() > 150
