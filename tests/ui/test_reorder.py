@@ -255,3 +255,35 @@ def test_the_drag_picture_shows_the_card_even_when_its_padding_byte_is_zero(qtbo
     pixmap = drag_pixmap(QPixmap.fromImage(image), QSize(80, 100), 3, QPalette())
     centre = pixmap.toImage().pixelColor(40, 60)
     assert centre.alpha() > 200 and centre.red() > 150
+
+
+def test_pressing_a_selected_card_and_moving_drags_the_whole_selection(
+        qtbot: QtBot, emulator, open_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = _open(qtbot, open_store, emulator)
+    grid = page.grid
+    keys = shown_keys(page)
+    select_rows(page, [1, 3])
+    started: list[list[str]] = []
+    monkeypatch.setattr(grid.dragging, "start_drag",
+                        lambda: started.append(grid.dragging.dragged_keys()))
+    start = grid.card_rect(page.image_model.index(3)).center()
+    viewport = grid.viewport()
+
+    def send(kind: QEvent.Type, point: QPoint, buttons: Qt.MouseButton) -> None:
+        event = QMouseEvent(kind, QPointF(point), QPointF(viewport.mapToGlobal(point)),
+                            Qt.MouseButton.LeftButton, buttons,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+
+    send(QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton)
+    assert page.selected_keys() == [keys[1], keys[3]]  # a press keeps the selection
+    send(QEvent.Type.MouseMove, start + QPoint(1, 0), Qt.MouseButton.LeftButton)
+    assert started == []  # not yet: within the drag distance
+    distance = QApplication.startDragDistance()
+    send(QEvent.Type.MouseMove, start + QPoint(distance + 4, 0), Qt.MouseButton.LeftButton)
+    assert started == [[keys[1], keys[3]]]
+    assert page.selected_keys() == [keys[1], keys[3]]  # no rubber band took over
