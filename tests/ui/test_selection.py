@@ -93,7 +93,9 @@ def test_the_card_menu_copies_picture_addresses_and_the_image_id(
     assert menu is not None and menu.isVisible()
     assert grid.selected_images() == [image]
     entries = menu_entries(menu)
-    assert set(entries) == {"Open large preview", "Copy picture address", "Copy image id"}
+    # The viewing entries, then the editing verbs' section (app/ui/page_verbs.py).
+    assert set(entries) == {"Open large preview", "Copy picture address", "Copy image id",
+                            "Set as thumbnail", "Make first", "Move to end", "Delete 1 image…"}
     addresses = entries["Copy picture address"]
     for label, url in [("Largest (zoom)", image.zoom_url), ("Thumbnail", image.thumbnail_url),
                        ("Standard", image.standard_url), ("Tiny", image.tiny_url)]:
