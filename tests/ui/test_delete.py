@@ -72,7 +72,7 @@ def test_delete_asks_once_then_the_store_keeps_them_for_the_hold_and_deletes_aft
 
 def test_undo_on_the_bar_brings_the_cards_back_and_nothing_is_deleted(
         qtbot: QtBot, emulator, open_store) -> None:
-    page, window, questions = _open(qtbot, open_store, emulator)
+    page, window, _questions = _open(qtbot, open_store, emulator)
     before = shown_ids(page)
     select_rows(page, [0, 6])
     emulator.clear_requests()
@@ -92,7 +92,7 @@ def test_undo_on_the_bar_brings_the_cards_back_and_nothing_is_deleted(
 
 def test_ctrl_z_while_held_is_the_same_undo_and_hides_the_bar(qtbot: QtBot, emulator,
                                                               open_store) -> None:
-    page, window, questions = _open(qtbot, open_store, emulator)
+    page, _window, questions = _open(qtbot, open_store, emulator)
     before = shown_ids(page)
     select_rows(page, [2])
     emulator.clear_requests()
@@ -108,7 +108,7 @@ def test_ctrl_z_while_held_is_the_same_undo_and_hides_the_bar(qtbot: QtBot, emul
 
 def test_the_bars_undo_reaches_past_a_later_change(qtbot: QtBot, emulator,
                                                    open_store) -> None:
-    page, window, questions = _open(qtbot, open_store, emulator)
+    page, _window, _questions = _open(qtbot, open_store, emulator)
     before = shown_ids(page)
     select_rows(page, [4])
     page.verbs.delete_action.trigger()
@@ -124,7 +124,7 @@ def test_the_bars_undo_reaches_past_a_later_change(qtbot: QtBot, emulator,
 
 
 def test_cancel_deletes_nothing(qtbot: QtBot, emulator, open_store) -> None:
-    page, window, questions = _open(qtbot, open_store, emulator, answer=False)
+    page, _window, questions = _open(qtbot, open_store, emulator, answer=False)
     before = shown_ids(page)
     select_rows(page, [1])
     qtbot.keyClick(page.grid, Qt.Key.Key_Delete)
@@ -137,7 +137,7 @@ def test_cancel_deletes_nothing(qtbot: QtBot, emulator, open_store) -> None:
 def test_deleting_every_image_is_one_bulk_request(qtbot: QtBot, emulator, open_store,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(image_editor, "DELETE_HOLD_S", 0.5)
-    page, window, questions = _open(qtbot, open_store, emulator)
+    page, _window, questions = _open(qtbot, open_store, emulator)
     page.grid.selectAll()
     emulator.clear_requests()
     qtbot.keyClick(page.grid, Qt.Key.Key_Delete)
@@ -154,7 +154,7 @@ def test_deleting_every_image_is_one_bulk_request(qtbot: QtBot, emulator, open_s
 
 def test_the_delete_is_in_the_edit_menu_and_the_card_menu(qtbot: QtBot, emulator,
                                                           open_store) -> None:
-    page, window, questions = _open(qtbot, open_store, emulator)
+    page, window, _questions = _open(qtbot, open_store, emulator)
     select_rows(page, [1, 2])
     delete = page.verbs.delete_action
     assert delete.text() == "Delete 2 images…"
@@ -168,7 +168,7 @@ def test_the_delete_is_in_the_edit_menu_and_the_card_menu(qtbot: QtBot, emulator
 
 
 def test_the_heading_counts_the_images_left(qtbot: QtBot, emulator, open_store) -> None:
-    page, window, questions = _open(qtbot, open_store, emulator)
+    page, _window, _questions = _open(qtbot, open_store, emulator)
     assert page.grid_header.text().endswith(": 11 images")
     select_rows(page, [0, 1])
     page.verbs.delete_action.trigger()
