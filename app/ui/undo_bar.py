@@ -65,6 +65,7 @@ class UndoBar(QFrame):
         self._sent = False
         self._linger.stop()
         self.undo_button.setEnabled(True)
+        self.undo_button.setToolTip("Keeps the images: nothing is deleted on the store.")
         self._update_text()
         self._tick.start()
         self.show()
@@ -84,6 +85,8 @@ class UndoBar(QFrame):
         self._tick.stop()
         self._sent = True
         self.label.setText(text)
+        self.undo_button.setToolTip("Puts copies of the deleted images back: the store gives "
+                                    "them new ids.")
         self._linger.start()
 
     def dismiss(self) -> None:
