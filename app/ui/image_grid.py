@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (QCoreApplication, QEvent, QModelIndex, QPoint, QRect, QSize, Qt,
-                            QTimer, Signal)
-from PySide6.QtGui import (QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent,
-                           QWheelEvent)
+from PySide6.QtCore import (QCoreApplication, QEvent, QMimeData, QModelIndex, QPoint, QRect,
+                            QSize, Qt, QTimer, Signal)
+from PySide6.QtGui import (QContextMenuEvent, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent,
+                           QDropEvent, QKeyEvent, QMouseEvent, QPaintEvent, QWheelEvent)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QStyle, QWidget
 
 from app.api.models import ProductImage
 from app.services.image_state import display_order
 from app.ui.card_delegate import PICTURE_ASPECT, CardDelegate, CardGeometry
+from app.ui.grid_drag import CardDragging
 from app.ui.image_context_menu import ImageContextMenu
 from app.ui.image_model import ImageListModel, ImageRoles, PictureState
 from app.ui.card_sizes import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
@@ -44,6 +45,12 @@ PICTURE_ROLES = frozenset({int(Qt.ItemDataRole.DecorationRole), int(ImageRoles.P
 
 class ImageGridView(QListView):
     pictureWidthChanged = Signal(int)
+    #: The merchant dropped these cards (row keys, in grid order) before this row (row count:
+    #: at the end). The page makes it a move; the rows move when the queue's state comes back.
+    rowsDropped = Signal(list, int)
+    #: Anything else dropped on the grid (files, links, picture data), before this row: the
+    #: adding screen's hook. Drags with urls or image data show the same insertion line.
+    externalDrop = Signal(QMimeData, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +83,12 @@ class ImageGridView(QListView):
         self.context_menu = ImageContextMenu(self)
         self.context_menu.previewRequested.connect(self._preview_image_id)
         self.preview: Loupe | None = None
+        #: Drag to reorder, and where drops land (see app/ui/grid_drag.py).
+        self.dragging = CardDragging(self)
+
+    def set_reorderable(self, reorderable: bool) -> None:
+        """Cards can be dragged to reorder them (only when changes can be kept)."""
+        self.dragging.reorderable = reorderable
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         self._loader = loader
@@ -184,6 +197,29 @@ class ImageGridView(QListView):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    # ---- drag and drop (app/ui/grid_drag.py) ---------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)  # a press on a selected card keeps the selection
+        self.dragging.mouse_pressed(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if not self.dragging.mouse_moved(event):
+            super().mouseMoveEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.dragging.drag_entered(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.dragging.drag_moved(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.dragging.drag_left()
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.dragging.dropped(event)
 
     # ---- size ---------------------------------------------------------------------------
 
@@ -404,6 +440,7 @@ class ImageGridView(QListView):
     # ---- retry on the error badge -------------------------------------------------------
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.dragging.mouse_released()
         index = self.indexAt(event.position().toPoint())
         model = self.image_model()
         if (index.isValid() and model is not None and event.button() == Qt.MouseButton.LeftButton

@@ -46,6 +46,19 @@ WINDOW_COMMANDS: tuple[Command, ...] = (STORES, REFRESH, FIND_PRODUCT, RETRY_PIC
                                         LARGER, RESET_SIZE, QUIT, UNDO, REDO,
                                         UNDO_HISTORY)
 
+# The image verbs: bound on the image grid only (a Delete typed in a text field stays there).
+# Ctrl+Shift+arrows, not Ctrl+arrows: Ctrl+arrows move the current card without selecting.
+MOVE_LEFT = Command("Move left", ("Ctrl+Shift+Left",))
+MOVE_RIGHT = Command("Move right", ("Ctrl+Shift+Right",))
+MAKE_FIRST = Command("Make first", ("Ctrl+Shift+Home",))
+MOVE_TO_END = Command("Move to end", ("Ctrl+Shift+End",))
+SET_THUMBNAIL = Command("Set as thumbnail", ("Ctrl+T",))
+# Backspace too: the key labelled "delete" on a Mac keyboard sends it.
+DELETE_IMAGES = Command("Delete", ("Del", "Backspace"))
+
+IMAGE_COMMANDS: tuple[Command, ...] = (MOVE_LEFT, MOVE_RIGHT, MAKE_FIRST, MOVE_TO_END,
+                                       SET_THUMBNAIL, DELETE_IMAGES)
+
 
 def platform_bindings(key: StandardKey) -> list[QKeySequence]:
     """The running platform theme's keys for `key` (tests put another platform's table here)."""
@@ -91,6 +104,6 @@ def native_text(sequence: QKeySequence) -> str:
 
 def press_hint(command: Command) -> str:
     """"press Refresh (F5)": the words a message uses for a command and its first key here."""
-    keys = resolve(WINDOW_COMMANDS).get(command) or resolve([command])[command]
+    keys = resolve(WINDOW_COMMANDS + IMAGE_COMMANDS).get(command) or resolve([command])[command]
     return f"press {command.name} ({native_text(keys[0])})" if keys else \
         f"press {command.name}"

@@ -37,6 +37,7 @@ from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui.shortcuts import REFRESH, press_hint
 from app.ui.upload_controls import UploadControls
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
+from app.ui.page_verbs import ImageVerbs
 from app.ui.plain_text import ElidedLabel, wrapping_label
 from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
                                   ProductTileDelegate)
@@ -171,6 +172,18 @@ class StorePage(QWidget):
         grid_layout.addWidget(self.changes_banner)
         grid_layout.addWidget(self.saved_copy_banner)
         grid_layout.addWidget(self._build_alt_text())
+        # The image verbs (reorder, thumbnail, delete) and the Undo bar of a delete.
+        self.verbs: ImageVerbs | None = None
+        if self.editor is not None:
+            self.verbs = ImageVerbs(self)
+            self.edit_actions.extend(self.verbs.actions)
+            # While the alt-text filter hides cards, nothing is moved (it would land among
+            # cards the merchant cannot see).
+            self.alt_filter.changed.connect(self.verbs.update_availability)
+            grid_layout.addWidget(self.verbs.undo_bar)
+            # "Mug: 11 images" above the grid follows deletes and undone deletes.
+            self.image_model.rowsRemoved.connect(self._update_header)
+            self.image_model.rowsInserted.connect(self._update_header)
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -368,6 +381,8 @@ class StorePage(QWidget):
         # Nothing typed may be lost: with no journal, nothing is offered for editing.
         self.details.set_alt_text_editable(False)
         self._set_alt_text_editable(False)
+        if self.verbs is not None:
+            self.verbs.set_available(False)
 
     def _image_state_changed(self, product_id: int, state: ImageState) -> None:
         # Only the product on screen, and only once its own list is shown (not under the
@@ -382,9 +397,11 @@ class StorePage(QWidget):
         if state is None or state.snapshot.product_id != self.image_model.product_id:
             return []
         keys = {row.key for row in self.image_model.rows() if row.image in images}
+        # A failed move names its cards by `order`, the other changes by `row_key`.
         return [pending.op.op_id for pending in state.pending
                 if pending.sync.phase is Phase.FAILED
-                and getattr(pending.op, "row_key", None) in keys]
+                and (getattr(pending.op, "row_key", None) in keys
+                     or not keys.isdisjoint(getattr(pending.op, "order", ())))]
 
     def _failed_change_actions(self, menu: QMenu, images: list[ProductImage]) -> None:
         queue = self.session.queue
