@@ -164,13 +164,17 @@ def to_qimage(picture: Image.Image) -> QImage:
     """A QImage owning a copy of the pixels, in the format the raster engine paints fastest;
     cheap (one memcpy of a thumbnail-sized buffer), so it may run anywhere."""
     premultiplied = picture.mode == "RGBa"
+    if not premultiplied:
+        # RGB32 wants its padding byte 0xff (Pillow's "X" packers write 0): with 0 the picture
+        # vanishes when drawn onto anything transparent (a drag picture, a translucent layer).
+        picture = picture.convert("RGBA")
     if sys.byteorder == "little":
         # ARGB32 is stored B, G, R, A in memory on little-endian machines.
-        raw = picture.tobytes("raw", "BGRa" if premultiplied else "BGRX")
+        raw = picture.tobytes("raw", "BGRa" if premultiplied else "BGRA")
         fmt = (QImage.Format.Format_ARGB32_Premultiplied if premultiplied
                else QImage.Format.Format_RGB32)
     else:
-        raw = picture.tobytes("raw", "RGBa" if premultiplied else "RGBX")
+        raw = picture.tobytes("raw", "RGBa" if premultiplied else "RGBA")
         fmt = (QImage.Format.Format_RGBA8888_Premultiplied if premultiplied
                else QImage.Format.Format_RGBX8888)
     image = QImage(raw, picture.width, picture.height, picture.width * 4, fmt)

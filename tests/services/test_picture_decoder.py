@@ -112,3 +112,23 @@ def _jpeg_claiming(width: int, height: int) -> bytes:
 def test_every_format_is_refused_by_its_header_size(make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PictureRefused, match="9000x8000 pixels"):
         decode_picture(make(9000, 8000), 100, 100)
+
+
+def test_an_opaque_picture_keeps_its_padding_byte_at_0xff() -> None:
+    """RGB32's contract: the byte Qt ignores must be 0xff, or the picture vanishes when drawn
+    onto a transparent surface (a drag picture)."""
+    from PIL import Image as PilImage
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from app.services.picture_decoder import to_qimage
+
+    image = to_qimage(PilImage.new("RGB", (4, 3), (10, 200, 30)))
+    assert image.format() == QImage.Format.Format_RGB32
+    assert all(image.constBits().tobytes()[3::4][n] == 0xFF for n in range(12))
+    target = QImage(4, 3, QImage.Format.Format_ARGB32_Premultiplied)
+    target.fill(0)
+    painter = QPainter(target)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    assert QColor(target.pixel(1, 1)).alpha() == 255
