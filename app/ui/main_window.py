@@ -187,6 +187,10 @@ class MainWindow(QMainWindow):
         for action in (self.stores_action, self.refresh_action, self.find_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        #: The open page's verbs that earn a toolbar button go here (and leave with the page).
+        self.page_tools_separator = toolbar.addSeparator()
         toolbar.addAction(self.retry_action)
         toolbar.addSeparator()
         toolbar.addAction(self.zoom_out_action)
@@ -241,7 +245,7 @@ class MainWindow(QMainWindow):
         self.edit_menu = menus.addMenu("&Edit")
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
-        self._page_edit_actions: list[tuple[QMenu, list[QAction]]] = []
+        self._page_edit_actions: list[tuple[QMenu | QToolBar, list[QAction]]] = []
         self.view_menu = menus.addMenu("&View")
         self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action,
                                    self.zoom_reset_action])
@@ -249,7 +253,14 @@ class MainWindow(QMainWindow):
         self.view_menu.addActions([self.retry_action, self.history_action])
 
     def _add_page_edit_actions(self, page: StorePage) -> None:
-        """The open page's own actions join the Edit and View menus (and leave with it)."""
+        """The open page's own actions join the Edit and View menus and the toolbar (and
+        leave with it)."""
+        if page.verbs is not None:
+            tools = [page.verbs.delete_action]
+            if page.verbs.delete_action.icon().isNull():
+                page.verbs.delete_action.setIcon(_icon("delete"))
+            self.toolbar.insertActions(self.page_tools_separator, tools)
+            self._page_edit_actions.append((self.toolbar, tools))
         for menu, actions in ((self.edit_menu, list(page.edit_actions)),
                               (self.view_menu, list(page.view_actions))):
             if actions:
@@ -715,6 +726,7 @@ class MainWindow(QMainWindow):
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)
+        page.imageCountChanged.connect(self._images_loaded)
         page.selectionCountChanged.connect(
             lambda count: self.status.show_selection(count, page.image_model.rowCount()))
         page.grid.pictureWidthChanged.connect(self._grid_width_changed)

@@ -69,6 +69,8 @@ class StorePage(QWidget):
     productOpened = Signal(object)        # Product | None
     imagesLoaded = Signal(object, int)    # product id (object: ids pass 2**31), image count
     imagesFailed = Signal(str)            # the problem's title
+    #: The shown product's image count changed by an edit (product id, count).
+    imageCountChanged = Signal(object, int)
     selectionCountChanged = Signal(int)
     #: The merchant pressed "Edit credentials" (a 401 or 403): the window edits the saved store.
     editCredentialsRequested = Signal()
@@ -182,8 +184,8 @@ class StorePage(QWidget):
             self.alt_filter.changed.connect(self.verbs.update_availability)
             grid_layout.addWidget(self.verbs.undo_bar)
             # "Mug: 11 images" above the grid follows deletes and undone deletes.
-            self.image_model.rowsRemoved.connect(self._update_header)
-            self.image_model.rowsInserted.connect(self._update_header)
+            self.image_model.rowsRemoved.connect(self._count_changed)
+            self.image_model.rowsInserted.connect(self._count_changed)
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -515,6 +517,15 @@ class StorePage(QWidget):
         self._show_details()
         self.selectionCountChanged.emit(0)
         self.imagesLoaded.emit(product_id, len(images))
+
+    def _count_changed(self) -> None:
+        """An upload, a delete or their undo: the heading, the product's tile and the status
+        bar count what the grid shows."""
+        self._update_header()
+        product_id, count = self.image_model.product_id, self.image_count
+        if product_id is not None and count is not None:
+            self.product_model.update_image_count(product_id, count)
+            self.imageCountChanged.emit(product_id, count)
 
     def _show_no_images(self) -> None:
         self._show_grid_panel(
