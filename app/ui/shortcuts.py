@@ -38,6 +38,12 @@ UNDO = Command("Undo", (StandardKey.Undo,))
 REDO = Command("Redo", ("Ctrl+Shift+Z", StandardKey.Redo))
 UNDO_HISTORY = Command("Undo history", ("Ctrl+Alt+Z",))
 
+# The store page's own (Edit menu): pictures from this computer, and the clipboard's pictures
+# while the grid has the focus (elsewhere Ctrl+V pastes text as usual).
+ADD_IMAGES = Command("Add images…", ("Ctrl+O",))
+PASTE_PICTURES = Command("Paste pictures", ("Ctrl+V",))
+PAGE_COMMANDS: tuple[Command, ...] = (ADD_IMAGES, PASTE_PICTURES)
+
 WINDOW_COMMANDS: tuple[Command, ...] = (STORES, REFRESH, FIND_PRODUCT, RETRY_PICTURES, SMALLER,
                                         LARGER, RESET_SIZE, UNDO, REDO, UNDO_HISTORY)
 

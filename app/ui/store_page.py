@@ -7,11 +7,13 @@ an image server that fails as a whole. Texts from the store are plain text.
 
 from __future__ import annotations
 
-from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer,
-                            Signal)
+from pathlib import Path
+
+from PySide6.QtCore import (QItemSelection, QItemSelectionModel, QModelIndex, QSize,
+                            QStandardPaths, Qt, QTimer, Signal)
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QLineEdit, QListView, QMenu, QSplitter, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListView, QMenu, QSplitter,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
@@ -24,7 +26,9 @@ from app.ui.details_pane import DetailsPane
 from app.ui.image_editor import ImageEditor
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
-from app.ui.shortcuts import REFRESH, press_hint
+from app.ui import shortcuts
+from app.ui.shortcuts import ADD_IMAGES, PASTE_PICTURES, REFRESH, press_hint
+from app.ui.upload_flow import PanelDropTarget, ProductDropTarget, UploadFlow
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
 from app.ui.plain_text import ElidedLabel, wrapping_label
 from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
@@ -41,6 +45,9 @@ def _products(count: int) -> str:
     return f"{count:,} product{'s' if count != 1 else ''}"
 
 MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
+#: "Add images…": the store's formats first; any file may be chosen (the check says why not).
+IMAGE_FILE_FILTER = ("Pictures (*.jpg *.jpeg *.png *.gif *.webp *.JPG *.JPEG *.PNG *.GIF *.WEBP);;"
+                     "All files (*)")
 
 
 class StorePage(QWidget):
@@ -144,6 +151,16 @@ class StorePage(QWidget):
         grid_layout.addWidget(self.grid_header)
         grid_layout.addWidget(self.pictures_banner)
         grid_layout.addWidget(self.changes_banner)
+        #: Drops, pastes and "Add images…" on their way to the queue (None: no editing).
+        self.uploads: UploadFlow | None = None
+        self._empty_product = False   # the grid's place says "no images" (a drop fills it)
+        if self.editor is not None:
+            self.uploads = UploadFlow(self)
+            self.uploads.notice.connect(self.editor.notice)
+            grid_layout.addWidget(self.uploads.progress_strip)
+            ProductDropTarget(self.product_view, self.uploads)
+            PanelDropTarget(self.grid_panel, self.uploads)
+            self._build_upload_actions()
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -267,6 +284,7 @@ class StorePage(QWidget):
             self._images_task.cancel()
         self.images_ready = False
         self.images_failed = False
+        self._empty_product = False
         self._set_pictures_failing(False)
         self._health.reset()
         self.image_model.set_images(product_id, [])
@@ -293,6 +311,49 @@ class StorePage(QWidget):
             self.open_product_id(product_id, current.name if current is not None
                                  and current.id == product_id else None)
 
+    # ---- adding pictures -----------------------------------------------------------------
+
+    def _build_upload_actions(self) -> None:
+        keys = shortcuts.resolve(list(shortcuts.PAGE_COMMANDS))
+        self._picture_folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        self.add_images_action = QAction(ADD_IMAGES.name, self)
+        self.add_images_action.setStatusTip("Add pictures from this computer to the product")
+        self.add_images_action.triggered.connect(self.choose_images)
+        # Ctrl+V takes pictures only while the grid has the focus: text fields paste text.
+        self.paste_action = QAction(PASTE_PICTURES.name, self.grid)
+        self.paste_action.setStatusTip("Add the copied pictures, files or picture addresses "
+                                       "after the selected card")
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.paste_action.triggered.connect(self.paste_pictures)
+        self.grid.addAction(self.paste_action)
+        self.addAction(self.add_images_action)
+        for action, command in ((self.add_images_action, ADD_IMAGES),
+                                (self.paste_action, PASTE_PICTURES)):
+            action.setShortcuts(keys[command])
+            tip = action.statusTip()
+            if keys[command]:
+                tip += f" ({shortcuts.native_text(keys[command][0])})"
+            action.setToolTip(tip)
+            self.edit_actions.append(action)
+
+    def choose_images(self) -> None:
+        """"Add images…": the system's file dialog, several files at once."""
+        if self.uploads is None or not self.image_model.product_id:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add images", self._picture_folder,
+                                                IMAGE_FILE_FILTER)
+        if paths:
+            self._picture_folder = str(Path(paths[0]).parent)
+            self.uploads.add_files(paths)
+
+    def paste_pictures(self) -> None:
+        if self.uploads is not None:
+            self.uploads.paste()
+
+    def product_name(self, product_id: int) -> str:
+        return self._product_name(product_id)
+
     def _journal_problem(self, text: str) -> None:
         self.changes_banner.show_message(text, "Dismiss")
 
@@ -305,7 +366,13 @@ class StorePage(QWidget):
         # "Loading…" panel of a product being opened).
         if product_id == self.image_model.product_id and self.images_ready:
             self._shown_state = state
+            before = self.image_model.rowCount()
             self.image_model.apply_state(state)
+            if self.image_model.rowCount() != before and not self.images_failed:
+                self._update_header()
+                if self._empty_product and self.image_model.rowCount():
+                    self._empty_product = False   # the first pictures were dropped in
+                    self.grid_stack.setCurrentWidget(self.grid)
 
     def failed_changes_of(self, images: list[ProductImage]) -> list[int]:
         """The op ids of the failed changes of these cards (what Retry and Discard act on)."""
@@ -365,6 +432,11 @@ class StorePage(QWidget):
             # pane shows the product at a glance until the merchant picks a card.
             self.grid.selectionModel().setCurrentIndex(
                 self.image_model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        elif self.uploads is not None:
+            self._empty_product = True
+            self._show_grid_panel(
+                "This product has no images",
+                f"Drop pictures here, or {press_hint(ADD_IMAGES)}.")
         else:
             self._show_grid_panel(
                 "This product has no images",
