@@ -40,7 +40,7 @@ UNDO_HISTORY = Command("Undo history", ("Ctrl+Alt+Z",))
 
 # The store page's own (Edit menu): pictures from this computer, and the clipboard's pictures
 # while the grid has the focus (elsewhere Ctrl+V pastes text as usual).
-ADD_IMAGES = Command("Add images…", ("Ctrl+O",))
+ADD_IMAGES = Command("Add images", ("Ctrl+O",))   # the menu says "Add images…"
 PASTE_PICTURES = Command("Paste pictures", ("Ctrl+V",))
 PAGE_COMMANDS: tuple[Command, ...] = (ADD_IMAGES, PASTE_PICTURES)
 

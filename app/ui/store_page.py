@@ -317,7 +317,7 @@ class StorePage(QWidget):
         keys = shortcuts.resolve(list(shortcuts.PAGE_COMMANDS))
         self._picture_folder = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.PicturesLocation)
-        self.add_images_action = QAction(ADD_IMAGES.name, self)
+        self.add_images_action = QAction(f"{ADD_IMAGES.name}…", self)
         self.add_images_action.setStatusTip("Add pictures from this computer to the product")
         self.add_images_action.triggered.connect(self.choose_images)
         # Ctrl+V takes pictures only while the grid has the focus: text fields paste text.
@@ -370,6 +370,7 @@ class StorePage(QWidget):
             self.image_model.apply_state(state)
             if self.image_model.rowCount() != before and not self.images_failed:
                 self._update_header()
+                self.product_model.update_image_count(product_id, self.image_model.rowCount())
                 if self._empty_product and self.image_model.rowCount():
                     self._empty_product = False   # the first pictures were dropped in
                     self.grid_stack.setCurrentWidget(self.grid)
@@ -436,7 +437,7 @@ class StorePage(QWidget):
             self._empty_product = True
             self._show_grid_panel(
                 "This product has no images",
-                f"Drop pictures here, or {press_hint(ADD_IMAGES)}.")
+                f"Drop pictures here, or {press_hint(ADD_IMAGES)} to choose them.")
         else:
             self._show_grid_panel(
                 "This product has no images",
