@@ -307,3 +307,28 @@ def add_edit(rows: Sequence[ViewRow], files: Sequence[NewFile] = (),
         steps.append(Step(Reorder(op_id=next_op_id(), order=order, based_on=based_on)))
     count = len(new_keys)
     return Edit("Add image" if count == 1 else f"Add {_images(count)}", tuple(steps))
+
+
+def readd_edit(rows: Sequence[ViewRow], key: RowKey, picture: Path) -> Edit | None:
+    """An image deleted on the store (a change to it met 404) comes back from `picture` (see
+    `picture_recovery`) in its place, with its alt text and star; its old card goes (the store
+    answers the delete of a gone image with 404, which is what was asked)."""
+    index = next((n for n, row in enumerate(rows) if row.key == key), None)
+    if index is None:
+        return None
+    row = rows[index]
+    new_key = new_row_key()
+    create = CreateFromFile(op_id=next_op_id(), row_key=new_key, path=picture, sha256="",
+                            size=0, name=Path(row.image.image_file).name or picture.name,
+                            position=index, description=row.image.description or "")
+    steps = [Step(create, (Delete(op_id=0, row_key=new_key, based_on=None),))]
+    if row.image.is_thumbnail:
+        steps.append(Step(UpdateFields(op_id=next_op_id(), row_key=new_key,
+                                       changes=FieldChanges(is_thumbnail=True), based_on=None)))
+    steps.append(Step(Delete(op_id=next_op_id(), row_key=key, based_on=_based_on(row))))
+    if index < len(rows) - 1:  # the store puts a new image last: put it back in its place
+        order = tuple(new_key if other.key == key else other.key for other in rows)
+        based_on = tuple(other.image for other in rows
+                         if other.image.id != NO_ID and other.key != key)
+        steps.append(Step(Reorder(op_id=next_op_id(), order=order, based_on=based_on)))
+    return Edit("Add image again", tuple(steps))

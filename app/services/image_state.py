@@ -43,6 +43,7 @@ import bisect
 import enum
 import itertools
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
@@ -440,9 +441,14 @@ def seed_op_ids(highest_used: int) -> None:
         _op_ids = itertools.count(max(current, highest_used + 1))
 
 
+#: Keys of new cards carry their run's start (ms, hex): an upload resumed from the journal
+#: keeps the key it got in an earlier run, and a new one must never take it.
+_RUN = f"{time.time_ns() // 1_000_000:x}"
+
+
 def new_row_key() -> RowKey:
-    """A key for a card the store has not seen yet (an upload)."""
-    return f"new:{next(_new_keys)}"
+    """A key for a card the store has not seen yet (an upload), unique across runs."""
+    return f"new:{_RUN}.{next(_new_keys)}"
 
 
 @dataclass(frozen=True)

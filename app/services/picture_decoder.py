@@ -26,17 +26,13 @@ from PIL import Image, ImageOps
 from PySide6.QtGui import QImage
 
 from app.api.image_files import sniff_image_type
+from app.services.picture_limits import MAX_PICTURE_PIXELS
 
 # Pillow imports its format plugins at the first decode. Imports made after PySide6 is loaded
 # go through PySide's import hook, which reads each module's source: done in a worker while the
 # grid scrolls, that held the GIL and stalled the GUI thread for 100 ms and more. Load them
 # now, with this module (when a store opens), instead.
 Image.preinit()
-
-#: The largest picture decoded, in pixels. The store's biggest rendition (zoom) is 1280x1280
-#: (1.6 MP) and its originals are at most 8 MB, which a camera fills with ~24-40 MP; beyond
-#: 40 MP a "picture" is a bomb, not a product photo (an 8000x8000 PNG of 200 KB is 64 MP).
-MAX_PICTURE_PIXELS = 40_000_000
 
 #: Formats whose full-size decode above this many pixels is serialised (one at a time), so six
 #: workers meeting six 40 MP PNGs peak at ~160 MB of pixels, not ~1 GB. JPEG decodes scaled.

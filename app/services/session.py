@@ -6,6 +6,7 @@ each change in order. Every public method returns at once and reports back on th
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.api.errors import (ApiError, AuthenticationFailed, MalformedResponse, N
 from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import BlobCache
+from app.services.picture_recovery import recover_picture
 from app.services.problems import clip
 from app.services.store_connection import StoreConnection, StoreInfo  # noqa: F401 - re-exported
 from app.services.rendition_facts import RenditionFacts, RenditionInspector
@@ -62,6 +64,11 @@ class StoreSession(QObject):
                                   on_rate_limit=self._rate_limit_news.emit)
         self.downloader = ImageDownloader(cancel=self._cancel)
         cache = BlobCache(cache_dir / "images") if cache_dir is not None else None
+        self._picture_cache = cache
+        #: Pictures made for an upload (a deleted image added again) wait here until the
+        #: journal has copied them.
+        self.staging_dir = (cache_dir / "staging" if cache_dir is not None
+                            else Path(tempfile.gettempdir()) / "pim-staging")
         self.renditions = RenditionInspector(cache, self.downloader)
         #: The grid's pictures: many workers, requests dropped as cards scroll away.
         self.thumbnails = ThumbnailLoader(self.downloader, cache, workers=6, parent=self)
@@ -148,6 +155,16 @@ class StoreSession(QObject):
         """Pixel size, format and file size of one rendition (header only, on a worker)."""
         return self.reads.submit("inspect-rendition", lambda: self.renditions.inspect(url),
                                  on_success=on_success, on_failure=on_failure)
+
+    def recover_picture(self, image: ProductImage, on_success: Callable[[Path], None],
+                        on_failure: Callable[[Exception], None]) -> Task:
+        """The largest picture of an image deleted on the store, as a file to upload again
+        (`picture_recovery`), on a worker."""
+        return self.reads.submit(
+            "recover-picture",
+            lambda: recover_picture(image, self._picture_cache, self.downloader,
+                                    self.staging_dir),
+            on_success=on_success, on_failure=on_failure)
 
     def close(self, drain_writes_s: float = 0.0) -> None:
         """Stops everything: reads are dropped at once (their late answers too); writes

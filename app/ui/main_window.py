@@ -134,9 +134,9 @@ class MainWindow(QMainWindow):
 
     # ---- toolbar ------------------------------------------------------------------------
 
-    def _action(self, command: Command, icon: str, slot: Callable[[], None],
+    def _action(self, command: Command, icon: str | None, slot: Callable[[], None],
                 tip: str) -> QAction:
-        action = QAction(_icon(icon), command.name, self)
+        action = QAction(_icon(icon) if icon else QIcon(), command.name, self)
         action.setStatusTip(tip)
         action.setToolTip(tip)
         action.triggered.connect(slot)
@@ -224,11 +224,22 @@ class MainWindow(QMainWindow):
                                          "back to it")
         self.addAction(self.history_action)
         self._commands[self.history_action] = shortcuts.UNDO_HISTORY
-        self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.quit_action = self._action(shortcuts.QUIT, None, self.close,
+                                        "Close the window (changes not yet sent are kept)")
+        menus = self.menuBar()
+        self.file_menu = menus.addMenu("&File")
+        self.file_menu.addActions([self.stores_action, self.refresh_action, self.find_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = menus.addMenu("&Edit")
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
-        self.edit_menu.addAction(self.history_action)
         self._page_edit_actions: list[QAction] = []
+        self.view_menu = menus.addMenu("&View")
+        self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action,
+                                   self.zoom_reset_action])
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.retry_action, self.history_action])
 
     def _add_page_edit_actions(self, page: StorePage) -> None:
         actions = list(page.edit_actions)

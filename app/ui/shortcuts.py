@@ -33,6 +33,7 @@ SMALLER = Command("Smaller", (StandardKey.ZoomOut,))
 LARGER = Command("Larger", (StandardKey.ZoomIn, "Ctrl+="))  # "+" needs Shift on most keyboards
 RESET_SIZE = Command("Reset size", ("Ctrl+0",))
 
+QUIT = Command("Quit", ("Ctrl+Q",))
 UNDO = Command("Undo", (StandardKey.Undo,))
 # Ctrl+Shift+Z everywhere (the key); Ctrl+Y too where the platform has it.
 REDO = Command("Redo", ("Ctrl+Shift+Z", StandardKey.Redo))
@@ -45,7 +46,8 @@ PASTE_PICTURES = Command("Paste pictures", ("Ctrl+V",))
 PAGE_COMMANDS: tuple[Command, ...] = (ADD_IMAGES, PASTE_PICTURES)
 
 WINDOW_COMMANDS: tuple[Command, ...] = (STORES, REFRESH, FIND_PRODUCT, RETRY_PICTURES, SMALLER,
-                                        LARGER, RESET_SIZE, UNDO, REDO, UNDO_HISTORY)
+                                        LARGER, RESET_SIZE, QUIT, UNDO, REDO,
+                                        UNDO_HISTORY)
 
 
 def platform_bindings(key: StandardKey) -> list[QKeySequence]:

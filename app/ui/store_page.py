@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListView, QMenu, QSplitt
 from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
 from app.services.problems import Remedy, clip, explain
-from app.services.edit_verbs import alt_text_edit
+from app.api.errors import ApiError
+from app.services.edit_verbs import alt_text_edit, readd_edit
+from app.services.write_queue import DELETED_ON_STORE
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
 from app.services.session import StoreSession
 from app.services.tasks import Task
@@ -397,6 +399,43 @@ class StorePage(QWidget):
         discard = menu.addAction(f"Discard{many}")
         discard.setToolTip("Puts the card back as the store has it; nothing is sent.")
         discard.triggered.connect(lambda: [queue.revert(op_id) for op_id in op_ids])
+        gone = self._deleted_on_store(images)
+        if len(gone) == 1:
+            again = menu.addAction("Add it again")
+            again.setToolTip("Uploads the largest copy of the picture this app still has, "
+                             "with its alt text, in the same place.")
+            again.triggered.connect(lambda: self.add_again(gone[0]))
+
+    def _deleted_on_store(self, images: list[ProductImage]) -> list[ViewRow]:
+        """The cards among `images` whose change failed because the store no longer has them."""
+        state = self._shown_state
+        if state is None:
+            return []
+        keys = {getattr(p.op, "row_key", None) for p in state.pending
+                if p.sync.phase is Phase.FAILED and p.sync.reason == DELETED_ON_STORE}
+        return [row for row in self.image_model.rows() if row.image in images and row.key in keys]
+
+    def add_again(self, row: ViewRow) -> None:
+        """A card deleted on the store comes back from the best picture still to be had; its
+        failed changes are dropped (the new card carries its alt text and star)."""
+        product_id = self.image_model.product_id
+        if self.editor is None or product_id is None:
+            return
+
+        def recovered(path: Path) -> None:
+            if self.image_model.product_id != product_id or self.editor is None:
+                return
+            failed = self.failed_changes_of([row.image])
+            if self.editor.apply(product_id, readd_edit(self.view_rows(), row.key, path)):
+                for op_id in failed:
+                    self.session.queue.revert(op_id)  # type: ignore[union-attr]
+
+        def failed(error: Exception) -> None:
+            self.changes_banner.show_message(
+                error.message if isinstance(error, ApiError) else
+                f"The picture could not be added again: {error}", "Dismiss")
+
+        self.session.recover_picture(row.image, on_success=recovered, on_failure=failed)
 
     def reload_products(self) -> None:
         """Forgets the open product (it may be gone) and opens the first one of a fresh list."""

@@ -174,3 +174,22 @@ def test_aliases_follow_a_re_created_image() -> None:
     assert aliases.op(op).row_key == "new:9"  # type: ignore[union-attr]
     reorder = Reorder(op_id=2, order=("image:2", "image:1"), based_on=())
     assert aliases.op(reorder).order == ("image:2", "new:9")  # type: ignore[union-attr]
+
+
+def test_adding_again_replaces_the_card_in_its_place_with_its_text_and_star(
+        tmp_path: Path) -> None:
+    from app.services.edit_verbs import readd_edit
+
+    rows = rows_of(4, thumbnail=1)
+    edit = readd_edit(rows, rows[1].key, tmp_path / "copy.jpg")
+    assert edit is not None
+    create, star, delete, reorder = edit.ops
+    assert isinstance(create, CreateFromFile) and create.description == "alt 1"
+    assert isinstance(star, UpdateFields) and star.row_key == create.row_key
+    assert isinstance(delete, Delete) and delete.row_key == rows[1].key
+    assert isinstance(reorder, Reorder)
+    assert list(reorder.order) == [rows[0].key, create.row_key, rows[2].key, rows[3].key]
+    state = ImageState.from_server(1, [row.image for row in rows])
+    for op in edit.ops:
+        state = state.add(op)
+    assert keys(state.view()) == list(reorder.order)

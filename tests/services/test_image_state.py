@@ -347,3 +347,15 @@ def test_op_ids_continue_above_the_journals_after_a_restart() -> None:
     assert next_op_id() > highest_in_journal
     seed_op_ids(5)  # a lower seed never moves the counter back
     assert next_op_id() > highest_in_journal
+
+
+def test_a_new_card_key_never_repeats_one_from_an_earlier_run() -> None:
+    """An upload resumed from the journal keeps its key: a fresh process must not hand the
+    same key to a new upload (both would be one row)."""
+    import subprocess
+    import sys
+
+    script = "from app.services.image_state import new_row_key; print(new_row_key())"
+    keys = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True).stdout.strip() for _ in range(2)}
+    assert len(keys) == 2 and all(key.startswith("new:") for key in keys)
