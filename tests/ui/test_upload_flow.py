@@ -21,6 +21,7 @@ from app.api.auth import BasicCredentials
 from app.api.models import ProductImage
 from app.services.session import StoreInfo
 from app.store_emulator import StoreEmulator
+from app.ui.product_model import ProductRoles
 from app.ui.store_page import StorePage
 from tests.ui.conftest import oauth_for
 
@@ -100,6 +101,9 @@ def test_dropped_files_become_cards_at_the_drop_position_then_the_store_has_them
     rows = page.view_rows()
     assert [row.key for row in rows[:1] + rows[4:]] == keys_before
     assert [row.image.image_file for row in rows[1:4]] == ["side.png", "top.jpg", "handle.png"]
+    assert page.grid_header.text() == "Red Mug: 6 images"
+    assert page.product_model.index(page.product_model.row_of(pid)).data(
+        ProductRoles.ImageCount) == 6
     # Then the store has them: the same bytes, in the dropped order, at the dropped place.
     qtbot.waitUntil(lambda: settled(page) and len(store_images(store_reader, pid)) == 6,
                     timeout=WAIT_MS)
@@ -449,3 +453,56 @@ def test_the_gui_thread_reads_no_file_and_decodes_nothing_while_200_files_are_dr
         "p000.png", "p001.png", "p002.png"]
     qtbot.waitUntil(lambda: settled(page), timeout=120_000)
     assert emu.image_count(pid) == 202
+
+
+def test_a_name_the_product_already_has_is_warned_about_before_it_is_added_again(
+        qtbot: QtBot, empty_emulator: StoreEmulator, open_store, store_reader,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Jug", "JUG", image_count=0)
+    page = open_store(emu, pid)
+    flow = page.uploads
+    assert flow is not None
+    picture(tmp_path / "first" / "Blue Jug.png", colour=(0, 0, 200))
+    with qtbot.waitSignal(flow.batchFinished, timeout=WAIT_MS):
+        flow.drop(file_drop(tmp_path / "first" / "Blue Jug.png"), 0)
+    qtbot.waitUntil(lambda: settled(page) and len(store_images(store_reader, pid)) == 1,
+                    timeout=WAIT_MS)
+    assert flow.question is None   # nothing to warn about the first time
+    picture(tmp_path / "again" / "Blue Jug.png", colour=(0, 0, 210))  # another picture
+    flow.drop(file_drop(tmp_path / "again" / "Blue Jug.png"), 1)
+    qtbot.waitUntil(lambda: flow.question is not None and flow.question.isVisible(),
+                    timeout=WAIT_MS)
+    assert "already has a picture with this name" in flow.question.text()
+    with qtbot.waitSignal(flow.batchFinished, timeout=WAIT_MS) as done:
+        qtbot.mouseClick(flow.question_button("Skip duplicates"), Qt.MouseButton.LeftButton)
+    assert done.args[0].added == 0 and len(store_images(store_reader, pid)) == 1
+
+
+def test_undo_takes_back_an_added_batch_that_has_not_been_sent(
+        qtbot: QtBot, empty_emulator: StoreEmulator, open_store, store_reader,
+        tmp_path: Path) -> None:
+    emu = empty_emulator
+    pid = emu.add_product("Pot", "POT", image_count=2)
+    page = open_store(emu, pid)
+    queue = page.session.queue
+    assert queue is not None and page.editor is not None
+    queue.set_sending_paused(True)
+    files = [tmp_path / "terracotta a.png", tmp_path / "terracotta b.png"]
+    for n, path in enumerate(files):
+        picture(path, colour=(n, 40, 40))
+    flow = page.uploads
+    assert flow is not None
+    with qtbot.waitSignal(flow.batchFinished, timeout=WAIT_MS):
+        flow.drop(file_drop(*files), 0)
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 4, timeout=WAIT_MS)
+    assert page.window().undo_action.text() == "Undo Add 2 images"
+    page.window().undo_action.trigger()
+    # Withdrawn, never sent: no upload and no delete reaches the store.
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 2 and queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    emu.clear_requests()
+    queue.set_sending_paused(False)
+    qtbot.waitUntil(lambda: settled(page), timeout=WAIT_MS)
+    assert len(store_images(store_reader, pid)) == 2
+    assert [r.method for r in emu.requests() if r.method != "GET"] == []
