@@ -47,6 +47,8 @@ def _products(count: int) -> str:
     return f"{count:,} product{'s' if count != 1 else ''}"
 
 MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
+#: The queue's states of the shown product reach the grid at most once a frame (60 Hz).
+STATE_BATCH_MS = 16
 #: "Add images…": the store's formats first; any file may be chosen (the check says why not).
 IMAGE_FILE_FILTER = ("Pictures (*.jpg *.jpeg *.png *.gif *.webp *.JPG *.JPEG *.PNG *.GIF *.WEBP);;"
                      "All files (*)")
@@ -114,6 +116,9 @@ class StorePage(QWidget):
         self.image_model = ImageListModel(session.thumbnails, self)
         self.grid = ImageGridView()
         self._shown_state: ImageState | None = None  # the queue's view of the shown product
+        self._latest_state: ImageState | None = None  # arrived, not shown yet (next frame)
+        self._state_timer = QTimer(self, singleShot=True, interval=STATE_BATCH_MS)
+        self._state_timer.timeout.connect(self._apply_latest_state)
         self.grid.set_loader(session.thumbnails)
         self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
@@ -367,15 +372,28 @@ class StorePage(QWidget):
         # Only the product on screen, and only once its own list is shown (not under the
         # "Loading…" panel of a product being opened).
         if product_id == self.image_model.product_id and self.images_ready:
-            self._shown_state = state
-            before = self.image_model.rowCount()
-            self.image_model.apply_state(state)
-            if self.image_model.rowCount() != before and not self.images_failed:
-                self._update_header()
-                self.product_model.update_image_count(product_id, self.image_model.rowCount())
-                if self._empty_product and self.image_model.rowCount():
-                    self._empty_product = False   # the first pictures were dropped in
-                    self.grid_stack.setCurrentWidget(self.grid)
+            self._latest_state = state
+            if not self._state_timer.isActive():
+                self._apply_latest_state()
+
+    def _apply_latest_state(self) -> None:
+        """The queue says every step (a drop of 500 files is 500 states, each a view of 500
+        pending changes): the first is shown at once, the rest at most once a frame, the
+        latest only, so the window keeps answering."""
+        state, self._latest_state = self._latest_state, None
+        product_id = self.image_model.product_id
+        if state is None or state.product_id != product_id or not self.images_ready:
+            return
+        self._state_timer.start()
+        self._shown_state = state
+        before = self.image_model.rowCount()
+        self.image_model.apply_state(state)
+        if self.image_model.rowCount() != before and not self.images_failed:
+            self._update_header()
+            self.product_model.update_image_count(product_id, self.image_model.rowCount())
+            if self._empty_product and self.image_model.rowCount():
+                self._empty_product = False   # the first pictures were dropped in
+                self.grid_stack.setCurrentWidget(self.grid)
 
     def failed_changes_of(self, images: list[ProductImage]) -> list[int]:
         """The op ids of the failed changes of these cards (what Retry and Discard act on)."""

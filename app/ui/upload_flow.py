@@ -24,6 +24,7 @@ import hashlib
 import os
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -56,7 +57,7 @@ from app.ui.drop_sources import (
     may_hold_pictures,
     sources_from_mime,
 )
-from app.ui.plain_text import wrapping_label
+from app.ui.plain_text import ElidedLabel
 from app.ui.product_model import ProductRoles
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ if TYPE_CHECKING:
 
 #: A check that ends sooner shows no progress line at all.
 PROGRESS_DELAY_MS = 300
+#: The progress count changes at most this often (seconds).
+PROGRESS_INTERVAL_S = 0.1
 #: Lines a question or a report lists before "and N more (Details)".
 LISTED_LINES = 8
 #: Characters of a name in a message (a long path must not widen the dialog).
@@ -232,7 +235,8 @@ class CheckProgress(QFrame):
         self.setAccessibleName("Adding pictures")
         self.setStyleSheet("#upload-progress { background: palette(alternate-base); "
                            "border: 1px solid palette(mid); border-radius: 4px; }")
-        self.label = wrapping_label()
+        # One line that never changes height: a new count must not make the grid relayout.
+        self.label = ElidedLabel()
         self.label.setAccessibleName("Adding pictures status")
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Pictures checked")
@@ -287,6 +291,7 @@ class UploadFlow(QObject):
         self._strip_timer.timeout.connect(self._reveal_progress)
         #: The open question (a QMessageBox) while a batch waits for the merchant.
         self.question: QMessageBox | None = None
+        self._shown_at = 0.0   # when the progress count last changed (time.monotonic)
         #: The last report of pictures that were not added.
         self.report_box: QMessageBox | None = None
 
@@ -402,6 +407,10 @@ class UploadFlow(QObject):
             self.progress_strip.show()
 
     def _show_checked(self, batch: Batch, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._shown_at < PROGRESS_INTERVAL_S:
+            return   # a count the eye can follow: a few a second, not one per file
+        self._shown_at = now
         if batch is self.current and not batch.cancel.is_set():
             self.progress_strip.show_progress(f"Checking {done:,} of {_pictures(total)}…",
                                               done, total)
