@@ -506,3 +506,36 @@ def test_undo_takes_back_an_added_batch_that_has_not_been_sent(
     qtbot.waitUntil(lambda: settled(page), timeout=WAIT_MS)
     assert len(store_images(store_reader, pid)) == 2
     assert [r.method for r in emu.requests() if r.method != "GET"] == []
+
+
+def test_a_burst_of_queue_states_reaches_the_grid_once_a_frame_not_once_each(
+        qtbot: QtBot, empty_emulator: StoreEmulator, open_store, store_reader,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drop of 500 files makes the queue report 500 states, each a view of every pending
+    card: shown one by one they froze the window for ~0.4 s. The first is shown at once, then
+    only the latest, once a frame."""
+    from app.services.image_state import CreateFromUrl, ImageState, new_row_key, next_op_id
+
+    emu = empty_emulator
+    pid = emu.add_product("Burst", "BRST", image_count=3)
+    page = open_store(emu, pid)
+    queue = page.session.queue
+    assert queue is not None
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 3, timeout=WAIT_MS)
+    applied: list[int] = []
+    real_apply = page.image_model.apply_state
+
+    def counting_apply(state: ImageState) -> None:
+        applied.append(len(state.pending))
+        real_apply(state)
+
+    monkeypatch.setattr(page.image_model, "apply_state", counting_apply)
+    state = ImageState.from_server(pid, store_images(store_reader, pid))
+    for n in range(50):   # what the queue emits while a drop is journaled, without a pause
+        state = state.add(CreateFromUrl(op_id=next_op_id(), row_key=new_row_key(),
+                                        url=f"https://cdn.example/{n}.jpg", position=3 + n))
+        queue.stateChanged.emit(pid, state)
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 53, timeout=WAIT_MS)
+    assert applied[-1] == 50 and len(applied) <= 2   # at once, then the latest
+    assert [row.source_url for row in page.view_rows()[3:5]] == [
+        "https://cdn.example/0.jpg", "https://cdn.example/1.jpg"]
