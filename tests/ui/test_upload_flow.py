@@ -521,7 +521,8 @@ def test_a_burst_of_queue_states_reaches_the_grid_once_a_frame_not_once_each(
     page = open_store(emu, pid)
     queue = page.session.queue
     assert queue is not None
-    qtbot.waitUntil(lambda: page.image_model.rowCount() == 3, timeout=WAIT_MS)
+    # The queue's own state of the opened product has arrived (it would come last otherwise).
+    qtbot.waitUntil(lambda: queue.is_idle() and page._shown_state is not None, timeout=WAIT_MS)
     applied: list[int] = []
     real_apply = page.image_model.apply_state
 
