@@ -30,7 +30,8 @@ from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui import shortcuts
 from app.ui.shortcuts import ADD_IMAGES, PASTE_PICTURES, REFRESH, press_hint
-from app.ui.upload_flow import PanelDropTarget, ProductDropTarget, UploadFlow
+from app.ui.upload_drop_targets import PanelDropTarget, ProductDropTarget
+from app.ui.upload_flow import UploadFlow
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
 from app.ui.plain_text import ElidedLabel, wrapping_label
 from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
@@ -375,6 +376,10 @@ class StorePage(QWidget):
             self._latest_state = state
             if not self._state_timer.isActive():
                 self._apply_latest_state()
+
+    def changes_shown(self) -> bool:
+        """Whether the grid shows the last state the queue reported (none waits a frame)."""
+        return self._latest_state is None
 
     def _apply_latest_state(self) -> None:
         """The queue says every step (a drop of 500 files is 500 states, each a view of 500

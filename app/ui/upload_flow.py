@@ -31,12 +31,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QListView,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -58,7 +56,6 @@ from app.ui.drop_sources import (
     sources_from_mime,
 )
 from app.ui.plain_text import ElidedLabel
-from app.ui.product_model import ProductRoles
 
 if TYPE_CHECKING:
     from app.services.upload_check import Accepted, BatchReport
@@ -636,89 +633,3 @@ def _image_files(client, product_id: int) -> list[str]:  # type: ignore[no-untyp
         return [image.image_file for image in client.all_images(product_id) if image.image_file]
     except ApiError:
         return []
-
-
-# ---- the product list as a drop target -----------------------------------------------------
-
-class ProductDropTarget(QObject):
-    """Pictures dropped on a product in the list go after that product's images; a frame
-    shows which product a drop would reach."""
-
-    def __init__(self, view: QListView, flow: UploadFlow) -> None:
-        super().__init__(view)
-        self._view = view
-        self._flow = flow
-        view.setAcceptDrops(True)
-        view.viewport().setAcceptDrops(True)
-        view.viewport().installEventFilter(self)
-        self.marker = QFrame(view.viewport())
-        self.marker.setObjectName("product-drop-marker")
-        self.marker.setStyleSheet("#product-drop-marker { border: 2px solid palette(highlight);"
-                                  " border-radius: 4px; background: transparent; }")
-        self.marker.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.marker.hide()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            assert isinstance(event, QDragMoveEvent)
-            index = self._view.indexAt(event.position().toPoint())
-            if index.isValid() and self._flow.can_take(event.mimeData()):
-                event.setDropAction(Qt.DropAction.CopyAction)
-                event.accept()
-                self.marker.setGeometry(self._view.visualRect(index))
-                self.marker.show()
-                self.marker.raise_()
-            else:
-                # A drag enters anywhere; it is only taken over a product.
-                event.setAccepted(kind == QEvent.Type.DragEnter
-                                  and self._flow.can_take(event.mimeData()))
-                self.marker.hide()
-            return True
-        if kind == QEvent.Type.DragLeave:
-            self.marker.hide()
-            return True
-        if kind == QEvent.Type.Drop:
-            assert isinstance(event, QDropEvent)
-            self.marker.hide()
-            index = self._view.indexAt(event.position().toPoint())
-            product = index.data(ProductRoles.Product) if index.isValid() else None
-            if product is not None and self._flow.drop_on_product(event.mimeData(), product.id,
-                                                                  product.name):
-                event.setDropAction(Qt.DropAction.CopyAction)
-                event.accept()
-            else:
-                event.ignore()
-            return True
-        return False
-
-
-class PanelDropTarget(QObject):
-    """The grid's place while a product has no images (a panel saying so) takes drops too."""
-
-    def __init__(self, panel: QWidget, flow: UploadFlow) -> None:
-        super().__init__(panel)
-        self._flow = flow
-        panel.setAcceptDrops(True)
-        panel.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            assert isinstance(event, QDragMoveEvent)
-            if self._flow.can_take(event.mimeData()):
-                event.setDropAction(Qt.DropAction.CopyAction)
-                event.accept()
-            else:
-                event.ignore()
-            return True
-        if kind == QEvent.Type.Drop:
-            assert isinstance(event, QDropEvent)
-            if self._flow.drop(event.mimeData(), 0):
-                event.setDropAction(Qt.DropAction.CopyAction)
-                event.accept()
-            else:
-                event.ignore()
-            return True
-        return False
-

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from app.api import StoreClient
 from app.api.auth import BasicCredentials
 from app.api.models import ProductImage
+from app.services.image_state import Badge
 from app.services.session import StoreInfo
 from app.store_emulator import StoreEmulator
 from app.ui.product_model import ProductRoles
@@ -69,8 +70,10 @@ def original_hashes(emulator: StoreEmulator, images: list[ProductImage]) -> list
 
 
 def settled(page: StorePage) -> bool:
+    """Nothing left to send, and the grid shows the queue's last word."""
     queue = page.session.queue
-    return queue is not None and queue.is_idle() and queue.pending_count() == 0
+    return (queue is not None and queue.is_idle() and queue.pending_count() == 0
+            and page.changes_shown())
 
 
 def card_keys(page: StorePage) -> list[str]:
@@ -91,8 +94,9 @@ def test_dropped_files_become_cards_at_the_drop_position_then_the_store_has_them
                 picture(files[1], colour=(40, 50, 60), kind="JPEG"),
                 picture(files[2], colour=(70, 80, 90))]
     keys_before = card_keys(page)
-    flow = page.uploads
-    assert flow is not None
+    flow, queue = page.uploads, page.session.queue
+    assert flow is not None and queue is not None
+    queue.set_sending_paused(True)   # to look at the cards while they wait
     with qtbot.waitSignal(flow.batchFinished, timeout=WAIT_MS) as done:
         assert flow.drop(file_drop(*files), 1)
     assert done.args[0].added == 3 and done.args[0].refused == ()
@@ -101,6 +105,8 @@ def test_dropped_files_become_cards_at_the_drop_position_then_the_store_has_them
     rows = page.view_rows()
     assert [row.key for row in rows[:1] + rows[4:]] == keys_before
     assert [row.image.image_file for row in rows[1:4]] == ["side.png", "top.jpg", "handle.png"]
+    assert [row.badge for row in rows[1:4]] == [Badge.WAITING] * 3
+    queue.set_sending_paused(False)
     assert page.grid_header.text() == "Red Mug: 6 images"
     assert page.product_model.index(page.product_model.row_of(pid)).data(
         ProductRoles.ImageCount) == 6
@@ -449,8 +455,9 @@ def test_the_gui_thread_reads_no_file_and_decodes_nothing_while_200_files_are_dr
         flow.drop(file_drop(*files), 1)
     assert done.args[0].added == 200
     qtbot.waitUntil(lambda: page.image_model.rowCount() == 202, timeout=WAIT_MS)
-    assert [row.image.image_file for row in page.view_rows()[1:4]] == [
-        "p000.png", "p001.png", "p002.png"]
+    # (Named as dropped while waiting, as the store files them once sent: "p/611/p000__12.png".)
+    assert all(f"p00{n}" in row.image.image_file
+               for n, row in enumerate(page.view_rows()[1:4]))
     qtbot.waitUntil(lambda: settled(page), timeout=120_000)
     assert emu.image_count(pid) == 202
 
@@ -522,7 +529,8 @@ def test_a_burst_of_queue_states_reaches_the_grid_once_a_frame_not_once_each(
     queue = page.session.queue
     assert queue is not None
     # The queue's own state of the opened product has arrived (it would come last otherwise).
-    qtbot.waitUntil(lambda: queue.is_idle() and page._shown_state is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page._shown_state is not None and page.changes_shown(),
+                    timeout=WAIT_MS)
     applied: list[int] = []
     real_apply = page.image_model.apply_state
 
