@@ -515,12 +515,13 @@ def test_undo_takes_back_an_added_batch_that_has_not_been_sent(
     assert [r.method for r in emu.requests() if r.method != "GET"] == []
 
 
-def test_a_burst_of_queue_states_reaches_the_grid_once_a_frame_not_once_each(
+def test_a_big_batch_reaches_the_grid_at_once_and_then_once_a_frame_not_once_a_file(
         qtbot: QtBot, empty_emulator: StoreEmulator, open_store, store_reader,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A drop of 500 files makes the queue report 500 states, each a view of every pending
-    card: shown one by one they froze the window for ~0.4 s. The first is shown at once, then
-    only the latest, once a frame."""
+    card: shown one by one they froze the window for ~0.4 s. While a big batch is queued the
+    first is shown at once, then only the latest once a frame, and the state with the batch's
+    last op at once; any other state is shown as it arrives."""
     from app.services.image_state import CreateFromUrl, ImageState, new_row_key, next_op_id
 
     emu = empty_emulator
@@ -539,12 +540,18 @@ def test_a_burst_of_queue_states_reaches_the_grid_once_a_frame_not_once_each(
         real_apply(state)
 
     monkeypatch.setattr(page.image_model, "apply_state", counting_apply)
+    ops = [CreateFromUrl(op_id=next_op_id(), row_key=new_row_key(),
+                         url=f"https://cdn.example/{n}.jpg", position=3 + n) for n in range(50)]
     state = ImageState.from_server(pid, store_images(store_reader, pid))
-    for n in range(50):   # what the queue emits while a drop is journaled, without a pause
-        state = state.add(CreateFromUrl(op_id=next_op_id(), row_key=new_row_key(),
-                                        url=f"https://cdn.example/{n}.jpg", position=3 + n))
+    page.expect_burst(pid, ops[-1].op_id)
+    for op in ops:   # what the queue emits while a drop is journaled, without a pause
+        state = state.add(op)
         queue.stateChanged.emit(pid, state)
-    qtbot.waitUntil(lambda: page.image_model.rowCount() == 53, timeout=WAIT_MS)
-    assert applied[-1] == 50 and len(applied) <= 2   # at once, then the latest
+    assert applied == [1, 50]   # the first at once; the last op's state at once
+    assert page.changes_shown() and page.image_model.rowCount() == 53
     assert [row.source_url for row in page.view_rows()[3:5]] == [
         "https://cdn.example/0.jpg", "https://cdn.example/1.jpg"]
+    applied.clear()
+    for _ in range(3):   # no batch: every state is shown as it arrives
+        queue.stateChanged.emit(pid, state)
+    assert applied == [50, 50, 50]
