@@ -48,10 +48,11 @@ def _products(count: int) -> str:
     return f"{count:,} product{'s' if count != 1 else ''}"
 
 MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
-#: While a big batch is queued, the queue's states reach the grid at most once a frame.
+#: A state with this many pending changes costs milliseconds to show (a view of each, then
+#: the diff), and the queue reports one per step of a 500-file drop: such states reach the
+#: grid at most once a frame (the first at once, then the latest). Fewer: as they arrive.
+MANY_PENDING = 20
 STATE_BATCH_MS = 16
-#: A batch whose last state never comes (its last file was refused) stops batching anyway.
-BURST_TIMEOUT_MS = 5000
 #: "Add images…": the store's formats first; any file may be chosen (the check says why not).
 IMAGE_FILE_FILTER = ("Pictures (*.jpg *.jpeg *.png *.gif *.webp *.JPG *.JPEG *.PNG *.GIF *.WEBP);;"
                      "All files (*)")
@@ -122,10 +123,6 @@ class StorePage(QWidget):
         self._latest_state: ImageState | None = None  # arrived, not shown yet (next frame)
         self._state_timer = QTimer(self, singleShot=True, interval=STATE_BATCH_MS)
         self._state_timer.timeout.connect(self._apply_latest_state)
-        #: (product id, last op id) of a big batch being queued (see expect_burst).
-        self._burst: tuple[int, int] | None = None
-        self._burst_timeout = QTimer(self, singleShot=True, interval=BURST_TIMEOUT_MS)
-        self._burst_timeout.timeout.connect(self._end_burst)
         self.grid.set_loader(session.thumbnails)
         self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
@@ -380,26 +377,11 @@ class StorePage(QWidget):
         # "Loading…" panel of a product being opened).
         if product_id == self.image_model.product_id and self.images_ready:
             self._latest_state = state
-            burst = self._burst
-            if burst is not None and (burst[0] != product_id or state.op(burst[1]) is not None):
-                self._end_burst()   # the batch is all in: shown at once, as any other state
-            if self._burst is None or not self._state_timer.isActive():
-                self._apply_latest_state()
-
-    def expect_burst(self, product_id: int, last_op_id: int) -> None:
-        """A big batch is about to be queued (a drop of 500 files is 500 states, each a view
-        of every pending card): until the state holding its last op arrives, the grid shows
-        the first state at once and then the latest once a frame, so the window keeps
-        answering. Any other time every state is shown as it arrives."""
-        self._burst = (product_id, last_op_id)
-        self._burst_timeout.start()   # in case that op never shows (its file was refused)
-
-    def _end_burst(self) -> None:
-        self._burst = None
-        self._burst_timeout.stop()
-        self._state_timer.stop()
-        if self._latest_state is not None:
-            self._apply_latest_state()
+            if len(state.pending) < MANY_PENDING:
+                self._state_timer.stop()
+                self._apply_latest_state()   # an everyday change: shown as it arrives
+            elif not self._state_timer.isActive():
+                self._apply_latest_state()   # the first of many: at once, the rest by frame
 
     def changes_shown(self) -> bool:
         """Whether the grid shows the last state the queue reported (none waits a frame)."""
@@ -410,7 +392,7 @@ class StorePage(QWidget):
         product_id = self.image_model.product_id
         if state is None or state.product_id != product_id or not self.images_ready:
             return
-        if self._burst is not None:
+        if len(state.pending) >= MANY_PENDING:
             self._state_timer.start()   # the next one waits for the end of this frame
         self._shown_state = state
         before = self.image_model.rowCount()

@@ -63,8 +63,6 @@ if TYPE_CHECKING:
 
 #: A check that ends sooner shows no progress line at all.
 PROGRESS_DELAY_MS = 300
-#: A batch this big is shown at most once a frame while it is queued (see expect_burst).
-BURST_MIN_OPS = 20
 #: The progress count changes at most this often (seconds).
 PROGRESS_INTERVAL_S = 0.1
 #: Lines a question or a report lists before "and N more (Details)".
@@ -538,10 +536,8 @@ class UploadFlow(QObject):
         if shown and batch.anchor is not None:
             keys = [row.key for row in rows]
             position = keys.index(batch.anchor) if batch.anchor in keys else None
-        edit = add_edit(rows, files=files, urls=urls, position=position)
-        if edit is not None and shown and len(edit.ops) >= BURST_MIN_OPS:
-            page.expect_burst(batch.product_id, edit.ops[-1].op_id)
-        editor.apply(batch.product_id, edit)
+        editor.apply(batch.product_id, add_edit(rows, files=files, urls=urls,
+                                                position=position))
         return len(files) + len(urls)
 
     # ---- questions and reports -----------------------------------------------------------

@@ -515,14 +515,15 @@ def test_undo_takes_back_an_added_batch_that_has_not_been_sent(
     assert [r.method for r in emu.requests() if r.method != "GET"] == []
 
 
-def test_a_big_batch_reaches_the_grid_at_once_and_then_once_a_frame_not_once_a_file(
+def test_states_with_many_pending_changes_reach_the_grid_once_a_frame_not_once_each(
         qtbot: QtBot, empty_emulator: StoreEmulator, open_store, store_reader,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A drop of 500 files makes the queue report 500 states, each a view of every pending
-    card: shown one by one they froze the window for ~0.4 s. While a big batch is queued the
-    first is shown at once, then only the latest once a frame, and the state with the batch's
-    last op at once; any other state is shown as it arrives."""
+    """A drop of 500 files makes the queue report a state per step, each a view of every
+    pending card: shown one by one they froze the window for ~0.4 s. A state with many pending
+    changes is shown at once if none was shown this frame, else only the latest at the end of
+    the frame; an everyday state (few pending) is shown as it arrives."""
     from app.services.image_state import CreateFromUrl, ImageState, new_row_key, next_op_id
+    from app.ui.store_page import MANY_PENDING
 
     emu = empty_emulator
     pid = emu.add_product("Burst", "BRST", image_count=3)
@@ -540,18 +541,18 @@ def test_a_big_batch_reaches_the_grid_at_once_and_then_once_a_frame_not_once_a_f
         real_apply(state)
 
     monkeypatch.setattr(page.image_model, "apply_state", counting_apply)
-    ops = [CreateFromUrl(op_id=next_op_id(), row_key=new_row_key(),
-                         url=f"https://cdn.example/{n}.jpg", position=3 + n) for n in range(50)]
-    state = ImageState.from_server(pid, store_images(store_reader, pid))
-    page.expect_burst(pid, ops[-1].op_id)
-    for op in ops:   # what the queue emits while a drop is journaled, without a pause
-        state = state.add(op)
+    server = ImageState.from_server(pid, store_images(store_reader, pid))
+    state = server
+    for n in range(60):   # what the queue emits while a drop is journaled, without a pause
+        state = state.add(CreateFromUrl(op_id=next_op_id(), row_key=new_row_key(),
+                                        url=f"https://cdn.example/{n}.jpg", position=3 + n))
         queue.stateChanged.emit(pid, state)
-    assert applied == [1, 50]   # the first at once; the last op's state at once
-    assert page.changes_shown() and page.image_model.rowCount() == 53
+    # Each of the first states at once; from MANY_PENDING on, the first at once, then waiting.
+    assert applied == list(range(1, MANY_PENDING + 1)) and not page.changes_shown()
+    qtbot.waitUntil(page.changes_shown, timeout=WAIT_MS)
+    assert applied[-1] == 60 and len(applied) == MANY_PENDING + 1
+    assert page.image_model.rowCount() == 63
     assert [row.source_url for row in page.view_rows()[3:5]] == [
         "https://cdn.example/0.jpg", "https://cdn.example/1.jpg"]
-    applied.clear()
-    for _ in range(3):   # no batch: every state is shown as it arrives
-        queue.stateChanged.emit(pid, state)
-    assert applied == [50, 50, 50]
+    queue.stateChanged.emit(pid, server)   # all sent: shown at once
+    assert applied[-1] == 0 and page.image_model.rowCount() == 3 and page.changes_shown()
