@@ -270,23 +270,31 @@ class NewFile:
     description: str = ""
 
 
+#: The position of an upload that goes after the product's images, whatever they are by the
+#: time the grid shows it: a product dropped on in the product list is not on screen, so its
+#: rows are not known (the grid clamps a position to the rows it has).
+AT_END = 2**31 - 1
+
+
 def add_edit(rows: Sequence[ViewRow], files: Sequence[NewFile] = (),
              urls: Sequence[str] = (), position: int | None = None) -> Edit | None:
-    """New images at `position` (None: at the end). The store puts a new image last, so a
-    drop anywhere else also queues one reorder that puts the new cards where they were dropped
-    (sent after the uploads, in the same ordered queue)."""
+    """New images at `position` (None: at the end, also of rows that are not known yet).
+    The store puts a new image last, so a drop anywhere else also queues one reorder that puts
+    the new cards where they were dropped (sent after the uploads, in the same ordered queue)."""
     at = len(rows) if position is None else max(0, min(position, len(rows)))
     steps: list[Step] = []
     new_keys: list[RowKey] = []
     for offset, item in enumerate([*files, *urls]):
         key = new_row_key()
         new_keys.append(key)
+        # At the end, each goes after the ones before it, however many rows there are then.
+        place = AT_END if position is None else at + offset
         if isinstance(item, NewFile):
             op: Operation = CreateFromFile(op_id=next_op_id(), row_key=key, path=item.path,
                                            sha256=item.sha256, size=item.size, name=item.name,
-                                           position=at + offset, description=item.description)
+                                           position=place, description=item.description)
         else:
-            op = CreateFromUrl(op_id=next_op_id(), row_key=key, url=item, position=at + offset)
+            op = CreateFromUrl(op_id=next_op_id(), row_key=key, url=item, position=place)
         undo = Delete(op_id=0, row_key=key, based_on=None)
         steps.append(Step(op, (undo,)))
     if not steps:

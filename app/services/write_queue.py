@@ -686,7 +686,8 @@ class WriteQueue(QObject):
         for op, inverse in reversed(steps):
             state = self._state(product_id)
             item = state.op(op.op_id)
-            if (item is not None and item.op == op and op.op_id not in self._check_first
+            if (item is not None and _as_submitted(item.op, op)
+                    and op.op_id not in self._check_first
                     and item.sync.phase in (Phase.WAITING, Phase.FAILED)):
                 self._withdraw(product_id, op.op_id)
                 continue
@@ -1139,6 +1140,15 @@ class WriteQueue(QObject):
         delay = min(RESEND_MAX_DELAY_S, RESEND_BASE_DELAY_S * 2 ** (attempt - 1))
         if self._stop.wait(delay):
             raise QueueClosed()
+
+
+def _as_submitted(queued: Operation, submitted: Operation) -> bool:
+    """Whether the queue still holds `submitted` unchanged (not merged with a later change).
+    An upload is queued with its file's journal copy in place of the dropped file: the same op."""
+    if isinstance(queued, CreateFromFile) and isinstance(submitted, CreateFromFile):
+        submitted = dataclasses.replace(submitted, path=queued.path, sha256=queued.sha256,
+                                        size=queued.size)
+    return queued == submitted
 
 
 class _Refused(Exception):

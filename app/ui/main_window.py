@@ -721,8 +721,8 @@ class MainWindow(QMainWindow):
         if session.queue is not None:
             session.queue.countsChanged.connect(self.status.set_changes)
             session.queue.uploadsChanged.connect(self.status.set_uploads)
-        if page.uploads is not None:
-            self.status.cancelUploadsRequested.connect(page.uploads.cancel_all)
+        if page.upload_controls is not None:
+            self.status.cancelUploadsRequested.connect(page.upload_controls.cancel_all)
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)
         page.productOpened.connect(self._product_opened)
         page.imagesLoaded.connect(self._images_loaded)

@@ -41,6 +41,11 @@ UNDO_HISTORY = Command("Undo history", ("Ctrl+Alt+Z",))
 
 # The store page's own commands (bound on the grid, not window-wide).
 EDIT_ALT_TEXT = Command("Edit alt text", ("F2",))
+# The store page's own (Edit menu): pictures from this computer, and the clipboard's pictures
+# while the grid has the focus (elsewhere Ctrl+V pastes text as usual).
+ADD_IMAGES = Command("Add images", ("Ctrl+O",))   # the menu says "Add images…"
+PASTE_PICTURES = Command("Paste pictures", ("Ctrl+V",))
+PAGE_COMMANDS: tuple[Command, ...] = (ADD_IMAGES, PASTE_PICTURES)
 
 WINDOW_COMMANDS: tuple[Command, ...] = (STORES, REFRESH, FIND_PRODUCT, RETRY_PICTURES, SMALLER,
                                         LARGER, RESET_SIZE, QUIT, UNDO, REDO,

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import (QDate, QDateTime, QItemSelection, QItemSelectionModel, QLocale,
-                            QModelIndex, QSize, Qt, QTimer, Signal)
+                            QModelIndex, QSize, QStandardPaths, Qt, QTimer, Signal)
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QLineEdit, QListView, QMenu, QSplitter, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListView, QMenu, QSplitter,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from app.api.models import Product, ProductImage
 from app.services.picture_health import PictureHealth
@@ -34,8 +34,11 @@ from app.ui.details_pane import DetailsPane
 from app.ui.image_editor import ImageEditor
 from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
-from app.ui.shortcuts import REFRESH, press_hint
+from app.ui import shortcuts
+from app.ui.shortcuts import ADD_IMAGES, PASTE_PICTURES, REFRESH, press_hint
 from app.ui.upload_controls import UploadControls
+from app.ui.upload_drop_targets import PanelDropTarget, ProductDropTarget
+from app.ui.upload_flow import UploadFlow
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
 from app.ui.page_verbs import ImageVerbs
 from app.ui.plain_text import ElidedLabel, wrapping_label
@@ -63,6 +66,14 @@ def _products(count: int) -> str:
     return f"{count:,} product{'s' if count != 1 else ''}"
 
 MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
+#: A state with this many pending changes costs milliseconds to show (a view of each, then
+#: the diff), and the queue reports one per step of a 500-file drop: such states reach the
+#: grid at most once a frame (the first at once, then the latest). Fewer: as they arrive.
+MANY_PENDING = 20
+STATE_BATCH_MS = 16
+#: "Add images…": the store's formats first; any file may be chosen (the check says why not).
+IMAGE_FILE_FILTER = ("Pictures (*.jpg *.jpeg *.png *.gif *.webp *.JPG *.JPEG *.PNG *.GIF *.WEBP);;"
+                     "All files (*)")
 
 
 class StorePage(QWidget):
@@ -129,6 +140,9 @@ class StorePage(QWidget):
         self.image_model = ImageListModel(session.thumbnails, self)
         self.grid = ImageGridView()
         self._shown_state: ImageState | None = None  # the queue's view of the shown product
+        self._latest_state: ImageState | None = None  # arrived, not shown yet (next frame)
+        self._state_timer = QTimer(self, singleShot=True, interval=STATE_BATCH_MS)
+        self._state_timer.timeout.connect(self._apply_latest_state)
         self.grid.set_loader(session.thumbnails)
         self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
@@ -186,6 +200,18 @@ class StorePage(QWidget):
             # "Mug: 11 images" above the grid follows deletes and undone deletes.
             self.image_model.rowsRemoved.connect(self._count_changed)
             self.image_model.rowsInserted.connect(self._count_changed)
+        #: Drops, pastes and "Add images…" on their way to the queue (None: no editing).
+        self.uploads: UploadFlow | None = None
+        self._empty_product = False   # the grid's place says "no images" (a drop fills it)
+        if self.editor is not None:
+            self.uploads = UploadFlow(self)
+            self.uploads.notice.connect(self.editor.notice)
+            grid_layout.addWidget(self.uploads.progress_strip)
+            ProductDropTarget(self.product_view, self.uploads)
+            PanelDropTarget(self.grid_panel, self.uploads)
+            # Files, folders, addresses and picture data dropped between the cards land there.
+            self.grid.externalDrop.connect(self.uploads.drop)
+            self._build_upload_actions()
         grid_layout.addWidget(self.grid_stack, 1)
 
         # Details
@@ -210,10 +236,10 @@ class StorePage(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
         #: Uploads once queued: progress on the cards, Cancel upload / Cancel all uploads.
-        self.uploads: UploadControls | None = None
+        self.upload_controls: UploadControls | None = None
         if session.queue is not None:
-            self.uploads = UploadControls(self, session.queue)
-            self.edit_actions.append(self.uploads.cancel_all_action)
+            self.upload_controls = UploadControls(self, session.queue)
+            self.edit_actions.append(self.upload_controls.cancel_all_action)
         self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
 
     def start(self, product_id: int | None = None) -> None:
@@ -315,6 +341,7 @@ class StorePage(QWidget):
             self._images_task.cancel()
         self.images_ready = False
         self.images_failed = False
+        self._empty_product = False
         self._set_pictures_failing(False)
         self._health.reset()
         self.image_model.set_images(product_id, [])
@@ -376,6 +403,49 @@ class StorePage(QWidget):
             self.open_product_id(product_id, current.name if current is not None
                                  and current.id == product_id else None)
 
+    # ---- adding pictures -----------------------------------------------------------------
+
+    def _build_upload_actions(self) -> None:
+        keys = shortcuts.resolve(list(shortcuts.PAGE_COMMANDS))
+        self._picture_folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        self.add_images_action = QAction(f"{ADD_IMAGES.name}…", self)
+        self.add_images_action.setStatusTip("Add pictures from this computer to the product")
+        self.add_images_action.triggered.connect(self.choose_images)
+        # Ctrl+V takes pictures only while the grid has the focus: text fields paste text.
+        self.paste_action = QAction(PASTE_PICTURES.name, self.grid)
+        self.paste_action.setStatusTip("Add the copied pictures, files or picture addresses "
+                                       "after the selected card")
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.paste_action.triggered.connect(self.paste_pictures)
+        self.grid.addAction(self.paste_action)
+        self.addAction(self.add_images_action)
+        for action, command in ((self.add_images_action, ADD_IMAGES),
+                                (self.paste_action, PASTE_PICTURES)):
+            action.setShortcuts(keys[command])
+            tip = action.statusTip()
+            if keys[command]:
+                tip += f" ({shortcuts.native_text(keys[command][0])})"
+            action.setToolTip(tip)
+            self.edit_actions.append(action)
+
+    def choose_images(self) -> None:
+        """"Add images…": the system's file dialog, several files at once."""
+        if self.uploads is None or not self.image_model.product_id:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add images", self._picture_folder,
+                                                IMAGE_FILE_FILTER)
+        if paths:
+            self._picture_folder = str(Path(paths[0]).parent)
+            self.uploads.add_files(paths)
+
+    def paste_pictures(self) -> None:
+        if self.uploads is not None:
+            self.uploads.paste()
+
+    def product_name(self, product_id: int) -> str:
+        return self._product_name(product_id)
+
     def _journal_problem(self, text: str) -> None:
         self.changes_banner.show_message(text, "Dismiss")
 
@@ -390,8 +460,33 @@ class StorePage(QWidget):
         # Only the product on screen, and only once its own list is shown (not under the
         # "Loading…" panel of a product being opened).
         if product_id == self.image_model.product_id and self.images_ready:
-            self._shown_state = state
-            self.image_model.apply_state(state)
+            self._latest_state = state
+            if len(state.pending) < MANY_PENDING:
+                self._state_timer.stop()
+                self._apply_latest_state()   # an everyday change: shown as it arrives
+            elif not self._state_timer.isActive():
+                self._apply_latest_state()   # the first of many: at once, the rest by frame
+
+    def changes_shown(self) -> bool:
+        """Whether the grid shows the last state the queue reported (none waits a frame)."""
+        return self._latest_state is None
+
+    def _apply_latest_state(self) -> None:
+        state, self._latest_state = self._latest_state, None
+        product_id = self.image_model.product_id
+        if state is None or state.product_id != product_id or not self.images_ready:
+            return
+        if len(state.pending) >= MANY_PENDING:
+            self._state_timer.start()   # the next one waits for the end of this frame
+        self._shown_state = state
+        before = self.image_model.rowCount()
+        self.image_model.apply_state(state)
+        if self.image_model.rowCount() != before and not self.images_failed:
+            self._update_header()
+            self.product_model.update_image_count(product_id, self.image_model.rowCount())
+            if self._empty_product and self.image_model.rowCount():
+                self._empty_product = False   # the first pictures were dropped in
+                self.grid_stack.setCurrentWidget(self.grid)
 
     def failed_changes_of(self, images: list[ProductImage]) -> list[int]:
         """The op ids of the failed changes of these cards (what Retry and Discard act on)."""
@@ -512,6 +607,11 @@ class StorePage(QWidget):
             # pane shows the product at a glance until the merchant picks a card.
             self.grid.selectionModel().setCurrentIndex(
                 self.image_model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        elif self.uploads is not None:
+            self._empty_product = True
+            self._show_grid_panel(
+                "This product has no images",
+                f"Drop pictures here, or {press_hint(ADD_IMAGES)} to choose them.")
         else:
             self._show_no_images()
         self._show_details()

@@ -150,6 +150,21 @@ def test_adding_in_the_middle_queues_a_reorder_after_the_uploads(tmp_path: Path)
     assert keys(state.view()) == list(ops[3].order)  # type: ignore[union-attr]
 
 
+def test_adding_to_a_product_whose_rows_are_not_known_puts_the_cards_after_its_images(
+        tmp_path: Path) -> None:
+    """A drop on a product in the list: its images are not on screen, so the edit is made
+    from no rows; when the product's images are known, the new cards come after them."""
+    rows = rows_of(3)
+    files = [NewFile(tmp_path / "a.jpg", "a.jpg"), NewFile(tmp_path / "b.jpg", "b.jpg")]
+    edit = add_edit([], files, ["https://example.com/c.png"])
+    assert edit is not None and not any(isinstance(op, Reorder) for op in edit.ops)
+    state = ImageState.from_server(1, [row.image for row in rows])
+    for op in edit.ops:
+        state = state.add(op)
+    new_keys = [op.row_key for op in edit.ops]  # type: ignore[union-attr]
+    assert keys(state.view()) == [row.key for row in rows] + new_keys
+
+
 def test_aliases_follow_a_re_created_image() -> None:
     aliases = KeyAliases()
     aliases.add("image:1", "new:5")

@@ -109,8 +109,8 @@ def test_cancel_in_the_status_line_stops_the_whole_batch(
     queue_uploads(page, pictures(tmp_path, 4, side=40))
     qtbot.waitUntil(lambda: status.uploads_label.text() == "Uploading 1 of 4 images — 0 %",
                     timeout=WAIT_MS)
-    assert page.uploads is not None and page.uploads.cancel_all_action.isEnabled()
-    assert page.uploads.cancel_all_action in page.edit_actions
+    assert page.upload_controls is not None and page.upload_controls.cancel_all_action.isEnabled()
+    assert page.upload_controls.cancel_all_action in page.edit_actions
     status.cancel_uploads_button.click()
     qtbot.waitUntil(lambda: page.image_model.rowCount() == 1, timeout=WAIT_MS)
     page.session.queue.set_sending_paused(False)
@@ -118,7 +118,7 @@ def test_cancel_in_the_status_line_stops_the_whole_batch(
     assert emu.image_count(pid) == 1
     assert not [r for r in emu.requests() if r.method == "POST"]
     assert not status.uploads_label.isVisible()
-    assert not page.uploads.cancel_all_action.isEnabled()
+    assert not page.upload_controls.cancel_all_action.isEnabled()
     assert status.cancel_uploads_button.accessibleName() == "Cancel all uploads"
 
 
