@@ -168,6 +168,29 @@ NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not fi
                     "change waits: Retry once the upload is done, or Revert.")
 
 
+def _order_waits_for(uploads: Sequence[Operation]) -> str:
+    names = ", ".join(url_file_name(op.url) or op.url if isinstance(op, CreateFromUrl)
+                      else op.name for op in uploads if isinstance(op, (CreateFromFile,
+                                                                        CreateFromUrl)))
+    return (f"The new order waits for pictures that are not on the store yet ({names}): "
+            "Retry their upload first, then the new order.")
+
+
+def _failed_creates_before(state: ImageState, op: Operation) -> list[Operation]:
+    """The uploads a reorder places that failed before it (they are not on the store)."""
+    if not isinstance(op, Reorder):
+        return []
+    listed = set(op.order)
+    found: list[Operation] = []
+    for item in state.pending:
+        if item.op.op_id == op.op_id:
+            break
+        if (isinstance(item.op, (CreateFromFile, CreateFromUrl))
+                and item.op.row_key in listed and item.sync.phase is Phase.FAILED):
+            found.append(item.op)
+    return found
+
+
 def _ask_merchant(op: Operation) -> str:
     return (f"{_what(op)} may have reached the store, but it cannot be told for sure: check the "
             "product's pictures on the store, then Retry (which may add it twice) or Revert.")
@@ -626,6 +649,12 @@ class WriteQueue(QObject):
         if state is None or item is None or self._closed or self._paused:
             self._pumping.discard(product_id)
             return None
+        missing = _failed_creates_before(state, item.op)
+        if missing:
+            # Sent now, the order would leave those cards where the store puts a late
+            # upload (last), not where the merchant saw them: it waits for their Retry.
+            self._fail(product_id, item.op.op_id, _order_waits_for(missing))
+            return self._take_next(product_id)
         hold = self._held.get(item.op.op_id, 0.0) - time.monotonic()
         if hold > 0:
             return _Hold(hold)
@@ -665,6 +694,11 @@ class WriteQueue(QObject):
             journal.mark_failed(job.seq, outcome.reason)
             self._publish(product_id, state.failed(op_id, outcome.reason))
             self._settle_resumed(op_id, failed=True)
+
+    def _fail(self, product_id: int, op_id: int, reason: str) -> None:
+        self._require_journal().mark_failed(self._seqs[op_id], reason)
+        self._publish(product_id, self._states[product_id].failed(op_id, reason))
+        self._settle_resumed(op_id, failed=True)
 
     def _mark_outcome_unknown(self, seq: int) -> None:
         self._require_journal().mark_outcome_unknown(seq)
