@@ -88,6 +88,17 @@ class KeyAliases:
         return op
 
 
+def rekeyed(ops: Sequence[Operation]) -> tuple[tuple[Operation, ...], dict[RowKey, RowKey]]:
+    """The ops with a new row key for each card they create, and for every mention of it.
+    A card made a second time (a redo of an upload, an undo that brings an image back) must
+    not share its key with the first one, which may still be there (a delete of it failed,
+    or waits). Returns the ops and old key -> new key."""
+    renamed = {op.row_key: new_row_key() for op in ops
+               if isinstance(op, (CreateFromFile, CreateFromUrl))}
+    local = KeyAliases(dict(renamed))
+    return tuple(local.op(op) for op in ops), renamed
+
+
 def fresh(op: Operation) -> Operation:
     """The operation again under a new op id (a redo, an inverse sent a second time)."""
     return replace(op, op_id=next_op_id())

@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -52,6 +53,7 @@ from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
 from app.cache.journal import Journal, JournalEntry, JournalError, StoredFile
+from app.services.edit_verbs import KeyAliases
 from app.services.image_state import (
     Answer,
     CreateFromFile,
@@ -63,11 +65,13 @@ from app.services.image_state import (
     Pending,
     Phase,
     Reorder,
+    RowKey,
     Snapshot,
     SyncState,
     UpdateFields,
     next_op_id,
     seed_op_ids,
+    view,
 )
 from app.services.op_coalescing import coalesce
 from app.services.reorder_plan import plan_reorder
@@ -112,6 +116,9 @@ class _Job:
     check_first: bool            # a create that may already be on the store
     check_not_before: float      # wall-clock time (time.time()) the look may happen
     before_ids: tuple[int, ...]  # the product's ids when the create was (last) sent
+    #: a reorder's target: the grid's order as the merchant sees it once the changes that
+    #: did not fail are made (a failed one may yet be reverted; its Retry sends it again)
+    order: tuple[RowKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,27 +175,21 @@ NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not fi
                     "change waits: Retry once the upload is done, or Revert.")
 
 
-def _order_waits_for(uploads: Sequence[Operation]) -> str:
-    names = ", ".join(url_file_name(op.url) or op.url if isinstance(op, CreateFromUrl)
-                      else op.name for op in uploads if isinstance(op, (CreateFromFile,
-                                                                        CreateFromUrl)))
-    return (f"The new order waits for pictures that are not on the store yet ({names}): "
-            "Retry their upload first, then the new order.")
+def _as_queued(op: Operation, queued: Operation) -> Operation:
+    """`op` as the queue keeps it: an upload names the journal's copy of its file."""
+    if isinstance(op, CreateFromFile) and isinstance(queued, CreateFromFile):
+        return dataclasses.replace(op, path=queued.path, sha256=queued.sha256,
+                                   size=queued.size)
+    return op
 
 
-def _failed_creates_before(state: ImageState, op: Operation) -> list[Operation]:
-    """The uploads a reorder places that failed before it (they are not on the store)."""
-    if not isinstance(op, Reorder):
-        return []
-    listed = set(op.order)
-    found: list[Operation] = []
-    for item in state.pending:
-        if item.op.op_id == op.op_id:
-            break
-        if (isinstance(item.op, (CreateFromFile, CreateFromUrl))
-                and item.op.row_key in listed and item.sync.phase is Phase.FAILED):
-            found.append(item.op)
-    return found
+def _moot(state: ImageState, op: Operation) -> bool:
+    """An edit or delete of a row that is not on the store, and that no upload still in the
+    queue will make."""
+    if not isinstance(op, (UpdateFields, Delete)) or state.snapshot.record(op.row_key):
+        return False
+    return not any(isinstance(item.op, (CreateFromFile, CreateFromUrl))
+                   and item.op.row_key == op.row_key for item in state.pending)
 
 
 def _ask_merchant(op: Operation) -> str:
@@ -257,6 +258,8 @@ class WriteQueue(QObject):
         self._held: dict[int, float] = {}          # op id -> time.monotonic() it may go
         self._fetch_picture = fetch_picture
         self._kept: dict[str, StoredFile] = {}     # rendition URL -> its picture, kept
+        self._aliases = KeyAliases()               # rows an undo brought back as copies
+        self._retried: set[int] = set()            # uploads a Retry sent again
         self._post(self._open_journal, journal_folder)
 
     # ---- GUI thread: the public face -----------------------------------------------------
@@ -271,14 +274,19 @@ class WriteQueue(QObject):
         Closing the window ends every hold; after a restart held ops go at once."""
         self._post(self._accept, product_id, op, hold_s)
 
-    def undo(self, product_id: int, steps: Sequence[tuple[Operation, Sequence[Operation]]]
-             ) -> None:
+    def undo(self, product_id: int, steps: Sequence[tuple[Operation, Sequence[Operation]]],
+             restores: Mapping[int, Sequence[tuple[RowKey, RowKey]]] | None = None) -> None:
         """Takes back ops, last first. Each is (the op as submitted, what undoes it once it
         is on the store). An op still waiting (or failed) and unchanged is withdrawn: it never
         reaches the store. Any other (being sent, sent, or merged with a later change) gets its
         inverse ops queued, under fresh op ids (`undoneBySending` names those). Atomic with
-        respect to the lane: an op is either withdrawn or inverted, never neither."""
-        self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps))
+        respect to the lane: an op is either withdrawn or inverted, never neither.
+
+        `restores`: op id -> (old row key, key of the row its inverse brings back). When that
+        op is inverted, every later op naming the old key names the new one (the queue
+        resolves it, in order: a Redo submitted right after this Undo reaches the copy)."""
+        self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps),
+                   {op_id: tuple(pairs) for op_id, pairs in (restores or {}).items()})
 
     def set_server_images(self, product_id: int, images: Iterable[ProductImage]) -> None:
         """The product's images as the screen loaded them: the snapshot pending ops apply to
@@ -457,6 +465,7 @@ class WriteQueue(QObject):
 
     def _accept(self, product_id: int, op: Operation, hold_s: float = 0.0) -> None:
         journal = self._require_journal()
+        op = self._aliases.op(op)
         if isinstance(op, CreateFromFile):
             try:
                 stored = journal.store_file(op.path)
@@ -542,6 +551,8 @@ class WriteQueue(QObject):
         entry = journal.entry(self._seqs[op_id])
         if entry is not None and entry.is_create and entry.attempts > 0:
             self._check_first.add(op_id)
+        if isinstance(item.op, (CreateFromFile, CreateFromUrl)):
+            self._retried.add(op_id)
         journal.mark_waiting(self._seqs[op_id])
         self._publish(product_id, state.retry(op_id))
         self._ensure_pump(product_id)
@@ -561,16 +572,21 @@ class WriteQueue(QObject):
         self._settle_resumed(op_id, failed=False, counted=False)
 
     def _undo(self, product_id: int,
-              steps: tuple[tuple[Operation, tuple[Operation, ...]], ...]) -> None:
+              steps: tuple[tuple[Operation, tuple[Operation, ...]], ...],
+              restores: dict[int, tuple[tuple[RowKey, RowKey], ...]]) -> None:
         inverted: list[int] = []
         for op, inverse in reversed(steps):
             state = self._state(product_id)
             item = state.op(op.op_id)
-            if (item is not None and item.op == op and op.op_id not in self._check_first
+            if (item is not None and item.op in (_as_queued(op, item.op),
+                                                  _as_queued(self._aliases.op(op), item.op))
+                    and op.op_id not in self._check_first
                     and item.sync.phase in (Phase.WAITING, Phase.FAILED)):
                 self._withdraw(product_id, op.op_id)
                 continue
             inverted.append(op.op_id)
+            for old, new in restores.get(op.op_id, ()):
+                self._aliases.add(self._aliases.resolve(old), new)
             for each in inverse:
                 self._accept(product_id, self._from_kept(
                     dataclasses.replace(each, op_id=next_op_id())))
@@ -621,6 +637,7 @@ class WriteQueue(QObject):
     def _withdraw(self, product_id: int, op_id: int) -> None:
         self._require_journal().remove(self._seqs.pop(op_id))
         self._held.pop(op_id, None)
+        self._retried.discard(op_id)
         self._publish(product_id, self._states[product_id].discard(op_id))
 
     def _product_of(self, op_id: int) -> int | None:
@@ -649,18 +666,18 @@ class WriteQueue(QObject):
         if state is None or item is None or self._closed or self._paused:
             self._pumping.discard(product_id)
             return None
-        missing = _failed_creates_before(state, item.op)
-        if missing:
-            # Sent now, the order would leave those cards where the store puts a late
-            # upload (last), not where the merchant saw them: it waits for their Retry.
-            self._fail(product_id, item.op.op_id, _order_waits_for(missing))
-            return self._take_next(product_id)
         hold = self._held.get(item.op.op_id, 0.0) - time.monotonic()
         if hold > 0:
             return _Hold(hold)
         self._held.pop(item.op.op_id, None)
         if product_id not in self._loaded:
             return _NEED_IMAGES
+        if _moot(state, item.op):
+            # Its row is not on the store and nothing queued will make it (an upload that
+            # was undone or reverted): nothing to send, and no card could show a failure.
+            self._withdraw(product_id, item.op.op_id)
+            self._settle_resumed(item.op.op_id, failed=False, counted=False)
+            return self._take_next(product_id)
         op = item.op
         seq = self._seqs[op.op_id]
         journal = self._require_journal()
@@ -675,9 +692,14 @@ class WriteQueue(QObject):
                 journal.mark_sending(seq, before_ids=before_ids)
         else:
             journal.mark_sending(seq)
-        self._publish(product_id, state.sending(op.op_id))
+        state = state.sending(op.op_id)
+        self._publish(product_id, state)
+        order: tuple[RowKey, ...] = ()
+        if isinstance(op, Reorder):
+            order = tuple(row.key for row in view(state.snapshot, [
+                item for item in state.pending if item.sync.phase is not Phase.FAILED]))
         return _Job(seq, op, state.snapshot, op.op_id in self._check_first,
-                    self._check_after.get(op.op_id, 0.0), before_ids)
+                    self._check_after.get(op.op_id, 0.0), before_ids, order)
 
     def _settle(self, product_id: int, job: _Job, outcome: Outcome) -> None:
         journal = self._require_journal()
@@ -688,17 +710,51 @@ class WriteQueue(QObject):
         if isinstance(outcome, _Done):
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
-            self._publish(product_id, state.reconcile(op_id, outcome.answer))
+            settled = state.reconcile(op_id, outcome.answer)
+            self._publish(product_id, settled)
+            self._drop_failures_of_deleted(product_id, job.op, state)
+            self._keep_in_place(product_id, job.op, state, settled)
             self._settle_resumed(op_id, failed=False)  # after: "sent" follows what it shows
         else:
             journal.mark_failed(job.seq, outcome.reason)
             self._publish(product_id, state.failed(op_id, outcome.reason))
             self._settle_resumed(op_id, failed=True)
 
-    def _fail(self, product_id: int, op_id: int, reason: str) -> None:
-        self._require_journal().mark_failed(self._seqs[op_id], reason)
-        self._publish(product_id, self._states[product_id].failed(op_id, reason))
-        self._settle_resumed(op_id, failed=True)
+    def _drop_failures_of_deleted(self, product_id: int, op: Operation, before: ImageState
+                                  ) -> None:
+        """Failed changes of images the store just deleted are moot, and no card is left to
+        show them (or to Retry or Revert them): they go. A delete-all takes every failed
+        change made before it (the cards it removed: uploads that never arrived too)."""
+        if isinstance(op, Delete):
+            moot = [item.op.op_id for item in before.pending
+                    if item.sync.phase is Phase.FAILED
+                    and isinstance(item.op, (UpdateFields, Delete))
+                    and item.op.row_key == op.row_key]
+        elif isinstance(op, DeleteAll):
+            earlier = list(itertools.takewhile(lambda item: item.op.op_id != op.op_id,
+                                               before.pending))
+            moot = [item.op.op_id for item in earlier if item.sync.phase is Phase.FAILED]
+        else:
+            return
+        for op_id in moot:
+            self._withdraw(product_id, op_id)
+            self._settle_resumed(op_id, failed=True)
+
+    def _keep_in_place(self, product_id: int, op: Operation, before: ImageState,
+                       after: ImageState) -> None:
+        """The store puts a new image last. An upload sent late (a Retry, after later
+        uploads went) gets a reorder that puts it where the merchant sees it, unless a
+        waiting reorder will place it anyway. (An upload dropped amid the grid comes with
+        its own reorder: see `edit_verbs.add_edit`.)"""
+        if op.op_id not in self._retried:
+            return
+        self._retried.discard(op.op_id)
+        shown = [row.key for row in before.view()]
+        if shown == [row.key for row in after.view()] or any(
+                isinstance(item.op, Reorder) and item.sync.phase is not Phase.FAILED
+                for item in after.pending):
+            return
+        self._accept(product_id, Reorder(op_id=next_op_id(), order=tuple(shown), based_on=()))
 
     def _mark_outcome_unknown(self, seq: int) -> None:
         self._require_journal().mark_outcome_unknown(seq)
@@ -781,11 +837,14 @@ class WriteQueue(QObject):
         while True:
             attempt += 1
             try:
-                return _Done(self._request(product_id, job))
+                answer = self._request(product_id, job)
+                self._learn_new_thumbnail(product_id, op, job.snapshot)
+                return _Done(answer)
             except _Refused as refused:
                 return _Failed(refused.reason)
             except errors.NotFound as exc:
                 if isinstance(op, (Delete, DeleteAll)):
+                    self._learn_new_thumbnail(product_id, op, job.snapshot)
                     return _Done(None)  # already gone: what was asked
                 if isinstance(op, UpdateFields):
                     return _Failed(DELETED_ON_STORE)
@@ -797,6 +856,21 @@ class WriteQueue(QObject):
                 return _Failed(_reason(op, exc))
             except (OSError, ValueError) as exc:
                 return _Failed(_reason(op, exc))
+
+    def _learn_new_thumbnail(self, product_id: int, op: Operation, snapshot: Snapshot) -> None:
+        """The store gives the star to another image when the thumbnail is deleted: which one
+        is read back (the answer to a DELETE says nothing), else the product is listed again
+        before its next send."""
+        record = snapshot.record(op.row_key) if isinstance(op, Delete) else None
+        if record is None or not record.is_thumbnail or len(snapshot.images) < 2:
+            return
+        try:
+            images = self._client.all_images(product_id)
+        except errors.ApiError as exc:
+            log.info("product %s: the new thumbnail could not be read: %s", product_id, exc)
+            self._on_journal(self._loaded.discard, product_id)
+            return
+        self._on_journal(self._set_images, product_id, tuple(images))
 
     def _send_create(self, product_id: int, job: _Job) -> Outcome:
         """A POST: never sent again unless the store shows it did not arrive."""
@@ -888,15 +962,21 @@ class WriteQueue(QObject):
             self._client.delete_all_images(product_id)
             return None
         assert isinstance(op, Reorder)
-        return self._reorder(product_id, op, snapshot)
+        return self._reorder(product_id, job.order, snapshot)
 
-    def _reorder(self, product_id: int, op: Reorder, snapshot: Snapshot) -> list[ProductImage]:
-        """The fewest sort_order PUTs for the op's order, each answer merged onto its record.
-        Rows of the order that are not on the store keep their place among the listed ones."""
+    def _reorder(self, product_id: int, shown: Sequence[RowKey], snapshot: Snapshot
+                 ) -> list[ProductImage]:
+        """The fewest sort_order PUTs that give the store the order `shown` (the grid's, see
+        `_Job.order`), each answer merged onto its record. Rows on the store take, in that
+        order, the places they hold (one the grid does not show, being deleted, keeps its
+        place). Not the op's own order alone: a late upload (a Retry) lands last, and a
+        failed earlier reorder may be reverted; the whole grid says where every row goes."""
         records = {key: image for key, image in snapshot.rows()}
-        view_keys = [key for key in op.order if key in records]
-        rest = [key for key, _ in snapshot.rows() if key not in set(view_keys)]
-        order = view_keys + rest
+        order = [key for key, _ in snapshot.rows()]
+        rank = {key: n for n, key in enumerate(shown)}
+        slots = [n for n, key in enumerate(order) if key in rank]
+        for slot, key in zip(slots, sorted((order[n] for n in slots), key=rank.__getitem__)):
+            order[slot] = key
         plan = plan_reorder(order, {key: records[key].sort_order for key in order})
         answers: dict[str, ProductImage] = {}
         for key, sort_order in plan.puts:

@@ -157,7 +157,11 @@ class Scene:
         """The address of a picture on the store's CDN that no image of the product has."""
         other = self.emu.add_product(f"Source {self.made}", f"SRC{self.made}", image_count=1)
         self.made += 1
-        (image,) = self.client.all_images(other)
+        faults, self.emu.faults = self.emu.faults, Faults()
+        try:
+            (image,) = self.client.all_images(other)
+        finally:
+            self.emu.faults = faults
         assert image.standard_url and self.downloader is not None
         self.url_shas[image.standard_url] = sha(self.downloader.fetch(image.standard_url))
         self.shas.add(self.url_shas[image.standard_url])
@@ -227,7 +231,10 @@ def assert_store_is_the_view(scene: Scene) -> None:
         if original is not None:
             counts[sha(original)] = counts.get(sha(original), 0) + 1
     duplicates = {digest: n for digest, n in counts.items() if digest in scene.shas and n > 1}
-    assert duplicates == {}, "an upload reached the store more than once"
+    assert duplicates == {}, ("an upload reached the store more than once", [
+        (row.key, row.server_id) for row, original in zip(rows, originals)
+        if original is not None and sha(original) in duplicates],
+        {key: digest for key, digest in scene.uploads.items() if digest in duplicates})
 
 
 def run_under_faults(scene: Scene, kind: str, act: Callable[[], None]) -> None:
@@ -299,3 +306,86 @@ def test_a_verb_its_undo_and_its_redo_end_as_the_merchant_last_saw_them(
 
     run_under_faults(scene, kind, scene.editor.undo_stack.undo)
     run_under_faults(scene, kind, scene.editor.undo_stack.redo)
+
+
+# ---- a seeded random merchant --------------------------------------------------------------
+
+def random_edit(scene: Scene, rng: random.Random) -> tuple[Edit | None, float]:
+    """A verb on rows the merchant picks at random from what the grid shows now; the hold
+    a delete gets (short: its Undo must sometimes come in time, sometimes not)."""
+    rows = scene.rows()
+    keys = [row.key for row in rows]
+    some = rng.sample(keys, rng.randint(1, min(3, len(keys)))) if keys else []
+    verbs: list[Callable[[], Edit | None]] = [
+        lambda: add_edit(rows, files=[scene.new_file() for _ in range(rng.randint(1, 2))],
+                         position=rng.randint(0, len(rows))),
+    ]
+    if keys:
+        verbs += [
+            lambda: alt_text_edit(rows, {key: f"alt {rng.randrange(1000)}" for key in some}),
+            lambda: thumbnail_edit(rows, some[0]),
+            lambda: move_edit(rows, some, rng.randint(0, len(rows))),
+            lambda: step_edit(rows, some, rng.choice((-1, 1))),
+            lambda: to_front_edit(rows, some),
+            lambda: to_back_edit(rows, some),
+            lambda: delete_edit(rows, some),
+            lambda: add_edit(rows, urls=[scene.picture_url()], position=rng.randint(0, len(rows))),
+        ]
+        if rng.random() < 0.1:
+            verbs.append(lambda: delete_edit(rows, keys))
+    edit = rng.choice(verbs)()
+    is_delete = edit is not None and edit.label.startswith("Delete")
+    return edit, (rng.choice((0.0, 0.3, 2.0)) if is_delete else 0.0)
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_random_verbs_undos_and_redos_under_random_faults_end_as_the_merchant_meant(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue, tmp_path: Path,
+        seed: int) -> None:
+    emu = empty_emulator
+    rng = random.Random(seed)
+    pid = emu.add_product("Mug", "MUG", image_count=12)
+    client = clients(emu)
+    downloader = ImageDownloader()
+    watched = make_queue(emu, fetch_picture=downloader.fetch)
+    loaded(watched, client, pid)
+    qtbot.waitUntil(lambda: pid in watched.states, timeout=WAIT_MS)
+    editor = ImageEditor(watched.queue)
+    scene = Scene(qtbot, emu, client, watched, editor, pid, tmp_path, downloader=downloader)
+    watched.queue.stateChanged.connect(scene.saw)
+    stack = editor.undo_stack
+    try:
+        for _ in range(25):
+            kind = rng.choice(("500", "drop", "drop_after_commit"))
+            rate = rng.choice((0.0, 0.2, 0.5))
+            emu.faults = Faults(**{f"{'error' if kind == '500' else kind}_rate": rate})
+            roll = rng.random()
+            if roll < 0.15 and stack.canUndo():
+                print(f"undo {stack.undoText()}")
+                stack.undo()
+            elif roll < 0.22 and stack.canRedo():
+                print(f"redo {stack.redoText()}")
+                stack.redo()
+            else:
+                edit, hold_s = random_edit(scene, rng)
+                print(f"{kind} {rate}: {edit and edit.label} (hold {hold_s} s)")
+                editor.apply(pid, edit, hold_s=hold_s)
+            if rng.random() < 0.3:
+                scene.settle()
+                print("settled:", [(row.key, row.badge.name) for row in scene.rows()])
+        scene.settle()
+        assert_every_failure_shown(scene)
+        faults_off(emu)
+        qtbot.waitUntil(lambda: watched.settled(), timeout=WAIT_MS)
+        meant = looks(intended(scene.state))
+        for item in scene.state.pending:
+            print("pending", item.sync.phase.name, type(item.op).__name__,
+                  getattr(item.op, "row_key", getattr(item.op, "order", "")))
+        print("meant", [m[0] for m in meant])
+        scene.retry_every_failure()
+        assert looks(scene.rows()) == meant
+        assert_store_is_the_view(scene)
+    finally:
+        faults_off(emu)
+        editor.deleteLater()
+        downloader.close()
