@@ -520,9 +520,27 @@ class WriteQueue(QObject):
             self._states[entry.product_id] = state.replace_pending(
                 (*state.pending, Pending(entry.op, sync)))
         for product_id in touched:
+            self._restore_upload_keys(journal, product_id)
             self._publish(product_id, self._states[product_id])
             self._ensure_pump(product_id)
         self._maybe_report_resumed()
+
+    def _restore_upload_keys(self, journal: Journal, product_id: int) -> None:
+        """Ops left in the journal may name the card of an upload an earlier run finished
+        (an alt text of it, its delete, a reorder): its image takes that key again."""
+        state = self._states[product_id]
+        named: set[RowKey] = set()
+        for item in state.pending:
+            op = item.op
+            if isinstance(op, (UpdateFields, Delete)):
+                named.add(op.row_key)
+            elif isinstance(op, Reorder):
+                named.update(op.order)
+        keys = {image_id: key for image_id, key in
+                journal.uploaded_keys(self._store, product_id).items() if key in named}
+        if keys:
+            snapshot = dataclasses.replace(state.snapshot, keys={**state.snapshot.keys, **keys})
+            self._states[product_id] = dataclasses.replace(state, snapshot=snapshot)
 
     def _resumed_sync(self, journal: Journal, entry: JournalEntry) -> SyncState:
         """The journal's resume rule: failed stays failed; anything else goes (back) in line,
