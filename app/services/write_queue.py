@@ -699,6 +699,14 @@ class WriteQueue(QObject):
         op = item.op
         seq = self._seqs[op.op_id]
         journal = self._require_journal()
+        kept = op if op.op_id in self._check_first else self._from_kept(op)
+        if kept is not op:
+            # Its image was deleted after this undo was queued (the copy was being kept
+            # meanwhile): the copy goes up, not the address the store no longer serves.
+            journal.replace(seq, kept)
+            state = state.replace_pending(
+                Pending(kept, each.sync) if each is item else each for each in state.pending)
+            op = kept
         before_ids: tuple[int, ...] = ()
         if isinstance(op, (CreateFromFile, CreateFromUrl)):
             entry = journal.entry(seq)

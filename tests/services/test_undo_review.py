@@ -173,3 +173,48 @@ def test_undo_of_a_delete_all_brings_every_image_back_in_order(scene: Scene) -> 
     assert [row.server_id for row in scene.rows()] == [image.id for image in images]
     assert all(item.sync.phase is not Phase.FAILED for item in scene.state.pending)
 
+
+
+def test_an_undo_while_the_delete_is_being_sent_still_brings_back_the_kept_copy(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
+    """The Undo came while the lane was still keeping the copy (downloading the picture,
+    before the DELETE): the inverse was made then, from the image's address, which the
+    store no longer serves once the DELETE went; the copy has to be used when it is sent."""
+    import threading
+
+    emu = empty_emulator
+    pid = emu.add_product("Mug", "MUG", image_count=3)
+    client = clients(emu)
+    downloader = ImageDownloader()
+    fetching, release = threading.Event(), threading.Event()
+
+    def slow_fetch(url: str) -> bytes:
+        fetching.set()
+        release.wait(WAIT_MS / 1000)
+        return downloader.fetch(url)
+
+    watched = make_queue(emu, fetch_picture=slow_fetch)
+    loaded(watched, client, pid)
+    qtbot.waitUntil(lambda: pid in watched.states, timeout=WAIT_MS)
+    editor = ImageEditor(watched.queue)
+    try:
+        rows = watched.states[pid].view()
+        editor.apply(pid, delete_edit(rows, [rows[1].key]))
+        qtbot.waitUntil(fetching.is_set, timeout=WAIT_MS)  # the lane took the delete
+        editor.undo_stack.undo()
+        qtbot.waitUntil(lambda: watched.queue.is_idle() or watched.queue.counts()[0] > 0,
+                        timeout=WAIT_MS)
+        release.set()
+        qtbot.waitUntil(lambda: watched.settled() and watched.queue.pending_count() == 0,
+                        timeout=WAIT_MS)
+        assert emu.image_count(pid) == 3
+        assert [row.server_id for row in watched.states[pid].view()] == store_order_of(emu, pid)
+    finally:
+        release.set()
+        editor.deleteLater()
+        downloader.close()
+
+
+def store_order_of(emu: StoreEmulator, pid: int) -> list[int]:
+    images = emu._running_store().images(pid)
+    return [image.id for image in sorted(images, key=lambda i: (i.sort_order, i.id))]
