@@ -74,6 +74,7 @@ from app.services.image_state import (
     view,
 )
 from app.services.op_coalescing import coalesce
+from app.services.problems import clip
 from app.services.reorder_plan import plan_reorder
 from app.services.worker_signals import WorkerSignal
 from app.services.write_lane import WriteLanes
@@ -164,9 +165,35 @@ def _what(op: Operation) -> str:
     return "The new order"
 
 
-def _reason(op: Operation, error: Exception) -> str:
-    text = error.message if isinstance(error, errors.ApiError) else str(error)
-    return f"{_what(op)} did not reach the store. {text}".strip()
+def _why(error: Exception) -> str:
+    """What went wrong and what to do, in the merchant's words: the request's method, path
+    and status stay in the log (the client's messages name them)."""
+    if isinstance(error, (errors.UploadNotSupported, errors.InvalidImageFile)):
+        return error.message  # written for the merchant already
+    if isinstance(error, errors.RateLimited):
+        return "The store asked to slow down: Retry in a minute."
+    if isinstance(error, errors.ServerError):
+        return "The store had a problem on its side, usually brief: Retry in a minute."
+    if isinstance(error, errors.NetworkError):
+        return ("The connection to the store failed or timed out: check the internet "
+                "connection, then Retry.")
+    if isinstance(error, errors.MalformedResponse):
+        return "The store's answer was garbled on the way: Retry."
+    if isinstance(error, (errors.AuthenticationFailed, errors.PermissionDenied)):
+        return ("The store did not let this API account make the change: check its "
+                "credentials and that it may modify products, then Retry.")
+    if isinstance(error, errors.ApiError) and error.server_message:
+        return f"The store refused it, saying: {clip(error.server_message)}"
+    return "Retry; if it keeps failing, Revert it."
+
+
+def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
+    log.info("%s failed: %s", _what(op), error)
+    applied = error.applied if isinstance(error, errors.ApiError) else False
+    # Only what is known: a request whose answer was lost may have been applied.
+    outcome = ("did not reach the store" if not sent or applied is False
+               else "may not have been saved (the store's answer did not come)")
+    return f"{_what(op)} {outcome}. {_why(error)}"
 
 
 DELETED_ON_STORE = ("This picture was deleted on the store, so the change could not be saved. "
@@ -845,7 +872,7 @@ class WriteQueue(QObject):
         state = self._states[product_id]
         for item in state.pending:
             if item.sync.phase is Phase.WAITING:
-                reason = _reason(item.op, error)
+                reason = _reason(item.op, error, sent=False)
                 journal.mark_failed(self._seqs[item.op.op_id], reason)
                 state = state.failed(item.op.op_id, reason)
         self._pumping.discard(product_id)
@@ -944,7 +971,8 @@ class WriteQueue(QObject):
             search = self._client.find_uploaded(product_id, file_name=name,
                                                 before_ids=before_ids)
         except errors.ApiError as exc:
-            return _Failed(_ask_merchant(op) + f" ({exc.message})")
+            log.info("could not look for %s: %s", name, exc)
+            return _Failed(f"{_ask_merchant(op)} {_why(exc)}")
         if search.arrived is True:
             assert search.image is not None
             return _Done(search.image)
