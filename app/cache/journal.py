@@ -566,6 +566,23 @@ class Journal:
         row = self._db.execute("SELECT answer FROM ops WHERE seq = ?", (seq,)).fetchone()
         return None if row is None or row[0] is None else json.loads(row[0])
 
+    def uploaded_keys(self, store: str, product_id: int) -> dict[int, str]:
+        """Image id -> row key of the uploads done (and not yet pruned): a change queued after
+        an upload names its card's key, and after a restart must still find the image."""
+        found: dict[int, str] = {}
+        for kind, payload, answer in self._db.execute(
+                "SELECT kind, payload, answer FROM ops WHERE store = ? AND product_id = ? AND "
+                "phase = 'done' AND kind IN ('create_file', 'create_url') AND answer IS NOT NULL",
+                (store, product_id)):
+            try:
+                op = decode_op(kind, payload, self.files_dir)
+                image_id = json.loads(answer)["id"]
+            except (UnreadablePayload, ValueError, KeyError, TypeError):
+                continue
+            if isinstance(op, (CreateFromFile, CreateFromUrl)) and isinstance(image_id, int):
+                found[image_id] = op.row_key
+        return found
+
     def products_with_pending(self, store: str) -> list[int]:
         """Products with changes not yet done, the one with the oldest change first."""
         return [row[0] for row in self._db.execute(

@@ -82,8 +82,21 @@ class KeyAliases:
         if isinstance(op, (UpdateFields, Delete, CreateFromFile, CreateFromUrl)):
             return replace(op, row_key=self.resolve(op.row_key))
         if isinstance(op, Reorder):
-            return replace(op, order=tuple(self.resolve(key) for key in op.order))
+            # dict.fromkeys: an order naming a row and its copy names the copy once.
+            return replace(op, order=tuple(dict.fromkeys(self.resolve(key)
+                                                         for key in op.order)))
         return op
+
+
+def rekeyed(ops: Sequence[Operation]) -> tuple[tuple[Operation, ...], dict[RowKey, RowKey]]:
+    """The ops with a new row key for each card they create, and for every mention of it.
+    A card made a second time (a redo of an upload, an undo that brings an image back) must
+    not share its key with the first one, which may still be there (a delete of it failed,
+    or waits). Returns the ops and old key -> new key."""
+    renamed = {op.row_key: new_row_key() for op in ops
+               if isinstance(op, (CreateFromFile, CreateFromUrl))}
+    local = KeyAliases(dict(renamed))
+    return tuple(local.op(op) for op in ops), renamed
 
 
 def fresh(op: Operation) -> Operation:
@@ -230,6 +243,20 @@ def _restore_steps(row: ViewRow, position: int) -> tuple[tuple[Operation, ...], 
     return tuple(ops), key
 
 
+def _restore_order(rows: Sequence[ViewRow], restores: Sequence[tuple[RowKey, RowKey]]
+                   ) -> Reorder:
+    """The grid's order with each brought-back copy in the place of its image. The store
+    puts an upload last, so without it an Undo would move the image to the end. Both keys of
+    each deleted row are listed: the order applies to whichever is there when it is sent."""
+    copy_of = dict(restores)
+    order: list[RowKey] = []
+    for row in rows:
+        order.append(row.key)
+        if row.key in copy_of:
+            order.append(copy_of[row.key])
+    return Reorder(op_id=0, order=tuple(order), based_on=())
+
+
 def delete_edit(rows: Sequence[ViewRow], keys: Iterable[RowKey]) -> Edit | None:
     """Delete these rows: every row of the product is one bulk request, any other selection
     one request per image."""
@@ -248,12 +275,15 @@ def delete_edit(rows: Sequence[ViewRow], keys: Iterable[RowKey]) -> Edit | None:
             restore, key = _restore_steps(row, index)
             inverse.extend(restore)
             restores.append((row.key, key))
+        inverse.append(_restore_order(rows, restores))
         return Edit(label, (Step(op, tuple(inverse), COPY_NOTE, tuple(restores)),))
-    steps = []
-    for index, row in doomed:
-        restore, key = _restore_steps(row, index)
-        steps.append(Step(Delete(op_id=next_op_id(), row_key=row.key, based_on=_based_on(row)),
-                          restore, COPY_NOTE, ((row.key, key),)))
+    restored = [(index, row, *_restore_steps(row, index)) for index, row in doomed]
+    # Every step puts the copies back in order: the steps may be undone one by one (one
+    # withdrawn because it failed, the next taken back by its inverse).
+    order = _restore_order(rows, [(row.key, key) for _, row, _, key in restored])
+    steps = [Step(Delete(op_id=next_op_id(), row_key=row.key, based_on=_based_on(row)),
+                  (*restore, order), COPY_NOTE, ((row.key, key),))
+             for index, row, restore, key in restored]
     return Edit(label, tuple(steps))
 
 

@@ -47,10 +47,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -65,6 +66,7 @@ from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
 from app.cache.journal import Journal, JournalEntry, JournalError, StoredFile
+from app.services.edit_verbs import KeyAliases
 from app.services.image_state import (
     Answer,
     CreateFromFile,
@@ -76,13 +78,16 @@ from app.services.image_state import (
     Pending,
     Phase,
     Reorder,
+    RowKey,
     Snapshot,
     SyncState,
     UpdateFields,
     next_op_id,
     seed_op_ids,
+    view,
 )
 from app.services.op_coalescing import coalesce
+from app.services.problems import clip
 from app.services.reorder_plan import plan_reorder
 from app.services.upload_batch import BatchProgress, UploadBatch
 from app.services.worker_signals import WorkerSignal
@@ -132,6 +137,9 @@ class _Job:
     check_not_before: float      # wall-clock time (time.time()) the look may happen
     before_ids: tuple[int, ...]  # the product's ids when the create was (last) sent
     cancel: threading.Event | None = None  # a create's: set when the merchant cancels it
+    #: a reorder's target: the grid's order as the merchant sees it once the changes that
+    #: did not fail are made (a failed one may yet be reverted; its Retry sends it again)
+    order: tuple[RowKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,9 +217,35 @@ def _what(op: Operation) -> str:
     return "The new order"
 
 
-def _reason(op: Operation, error: Exception) -> str:
-    text = error.message if isinstance(error, errors.ApiError) else str(error)
-    return f"{_what(op)} did not reach the store. {text}".strip()
+def _why(error: Exception) -> str:
+    """What went wrong and what to do, in the merchant's words: the request's method, path
+    and status stay in the log (the client's messages name them)."""
+    if isinstance(error, (errors.UploadNotSupported, errors.InvalidImageFile)):
+        return error.message  # written for the merchant already
+    if isinstance(error, errors.RateLimited):
+        return "The store asked to slow down: Retry in a minute."
+    if isinstance(error, errors.ServerError):
+        return "The store had a problem on its side, usually brief: Retry in a minute."
+    if isinstance(error, errors.NetworkError):
+        return ("The connection to the store failed or timed out: check the internet "
+                "connection, then Retry.")
+    if isinstance(error, errors.MalformedResponse):
+        return "The store's answer was garbled on the way: Retry."
+    if isinstance(error, (errors.AuthenticationFailed, errors.PermissionDenied)):
+        return ("The store did not let this API account make the change: check its "
+                "credentials and that it may modify products, then Retry.")
+    if isinstance(error, errors.ApiError) and error.server_message:
+        return f"The store refused it, saying: {clip(error.server_message)}"
+    return "Retry; if it keeps failing, Revert it."
+
+
+def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
+    log.info("%s failed: %s", _what(op), error)
+    applied = error.applied if isinstance(error, errors.ApiError) else False
+    # Only what is known: a request whose answer was lost may have been applied.
+    outcome = ("did not reach the store" if not sent or applied is False
+               else "may not have been saved (the store's answer did not come)")
+    return f"{_what(op)} {outcome}. {_why(error)}"
 
 
 DELETED_ON_STORE = ("This picture was deleted on the store, so the change could not be saved. "
@@ -223,6 +257,23 @@ NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not fi
 def _cancelled_but_unsure(op: Operation) -> str:
     return (f"{_what(op)} was cancelled, but it may have reached the store first: check the "
             "product's pictures on the store and delete it there if it is, then Revert.")
+
+
+def _as_queued(op: Operation, queued: Operation) -> Operation:
+    """`op` as the queue keeps it: an upload names the journal's copy of its file."""
+    if isinstance(op, CreateFromFile) and isinstance(queued, CreateFromFile):
+        return dataclasses.replace(op, path=queued.path, sha256=queued.sha256,
+                                   size=queued.size)
+    return op
+
+
+def _moot(state: ImageState, op: Operation) -> bool:
+    """An edit or delete of a row that is not on the store, and that no upload still in the
+    queue will make."""
+    if not isinstance(op, (UpdateFields, Delete)) or state.snapshot.record(op.row_key):
+        return False
+    return not any(isinstance(item.op, (CreateFromFile, CreateFromUrl))
+                   and item.op.row_key == op.row_key for item in state.pending)
 
 
 def _ask_merchant(op: Operation) -> str:
@@ -306,6 +357,8 @@ class WriteQueue(QObject):
         self._batch_shown = BatchProgress()
         self._progress_news = WorkerSignal(self, self.progress)
         self._uploads_news = WorkerSignal(self, self.uploadsChanged)
+        self._aliases = KeyAliases()               # rows an undo brought back as copies
+        self._retried: set[int] = set()            # uploads a Retry sent again
         self._post(self._open_journal, journal_folder)
 
     # ---- GUI thread: the public face -----------------------------------------------------
@@ -320,14 +373,19 @@ class WriteQueue(QObject):
         Closing the window ends every hold; after a restart held ops go at once."""
         self._post(self._accept, product_id, op, hold_s)
 
-    def undo(self, product_id: int, steps: Sequence[tuple[Operation, Sequence[Operation]]]
-             ) -> None:
+    def undo(self, product_id: int, steps: Sequence[tuple[Operation, Sequence[Operation]]],
+             restores: Mapping[int, Sequence[tuple[RowKey, RowKey]]] | None = None) -> None:
         """Takes back ops, last first. Each is (the op as submitted, what undoes it once it
         is on the store). An op still waiting (or failed) and unchanged is withdrawn: it never
         reaches the store. Any other (being sent, sent, or merged with a later change) gets its
         inverse ops queued, under fresh op ids (`undoneBySending` names those). Atomic with
-        respect to the lane: an op is either withdrawn or inverted, never neither."""
-        self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps))
+        respect to the lane: an op is either withdrawn or inverted, never neither.
+
+        `restores`: op id -> (old row key, key of the row its inverse brings back). When that
+        op is inverted, every later op naming the old key names the new one (the queue
+        resolves it, in order: a Redo submitted right after this Undo reaches the copy)."""
+        self._post(self._undo, product_id, tuple((op, tuple(inv)) for op, inv in steps),
+                   {op_id: tuple(pairs) for op_id, pairs in (restores or {}).items()})
 
     def set_server_images(self, product_id: int, images: Iterable[ProductImage], *,
                           saved_copy: bool = False, listed_at: float | None = None) -> None:
@@ -553,6 +611,7 @@ class WriteQueue(QObject):
 
     def _accept(self, product_id: int, op: Operation, hold_s: float = 0.0) -> None:
         journal = self._require_journal()
+        op = self._aliases.op(op)
         if isinstance(op, CreateFromFile):
             try:
                 stored = journal.store_file(op.path)
@@ -630,9 +689,27 @@ class WriteQueue(QObject):
             self._states[entry.product_id] = state.replace_pending(
                 (*state.pending, Pending(entry.op, sync)))
         for product_id in touched:
+            self._restore_upload_keys(journal, product_id)
             self._publish(product_id, self._states[product_id])
             self._ensure_pump(product_id)
         self._maybe_report_resumed()
+
+    def _restore_upload_keys(self, journal: Journal, product_id: int) -> None:
+        """Ops left in the journal may name the card of an upload an earlier run finished
+        (an alt text of it, its delete, a reorder): its image takes that key again."""
+        state = self._states[product_id]
+        named: set[RowKey] = set()
+        for item in state.pending:
+            op = item.op
+            if isinstance(op, (UpdateFields, Delete)):
+                named.add(op.row_key)
+            elif isinstance(op, Reorder):
+                named.update(op.order)
+        keys = {image_id: key for image_id, key in
+                journal.uploaded_keys(self._store, product_id).items() if key in named}
+        if keys:
+            snapshot = dataclasses.replace(state.snapshot, keys={**state.snapshot.keys, **keys})
+            self._states[product_id] = dataclasses.replace(state, snapshot=snapshot)
 
     def _resumed_sync(self, journal: Journal, entry: JournalEntry) -> SyncState:
         """The journal's resume rule: failed stays failed; anything else goes (back) in line,
@@ -661,6 +738,8 @@ class WriteQueue(QObject):
         entry = journal.entry(self._seqs[op_id])
         if entry is not None and entry.is_create and entry.attempts > 0:
             self._check_first.add(op_id)
+        if isinstance(item.op, (CreateFromFile, CreateFromUrl)):
+            self._retried.add(op_id)
         journal.mark_waiting(self._seqs[op_id])
         self._join_batch(item.op)
         self._publish(product_id, state.retry(op_id))
@@ -681,12 +760,14 @@ class WriteQueue(QObject):
         self._settle_resumed(op_id, failed=False, counted=False)
 
     def _undo(self, product_id: int,
-              steps: tuple[tuple[Operation, tuple[Operation, ...]], ...]) -> None:
+              steps: tuple[tuple[Operation, tuple[Operation, ...]], ...],
+              restores: dict[int, tuple[tuple[RowKey, RowKey], ...]]) -> None:
         inverted: list[int] = []
         for op, inverse in reversed(steps):
             state = self._state(product_id)
             item = state.op(op.op_id)
-            if (item is not None and _as_submitted(item.op, op)
+            if (item is not None and item.op in (_as_queued(op, item.op),
+                                                  _as_queued(self._aliases.op(op), item.op))
                     and op.op_id not in self._check_first
                     and item.sync.phase in (Phase.WAITING, Phase.FAILED)):
                 self._withdraw(product_id, op.op_id)
@@ -694,6 +775,8 @@ class WriteQueue(QObject):
             if item is None and op.op_id in self._cancelled:
                 continue  # a cancelled upload: nothing of it is on the store to take back
             inverted.append(op.op_id)
+            for old, new in restores.get(op.op_id, ()):
+                self._aliases.add(self._aliases.resolve(old), new)
             for each in inverse:
                 self._accept(product_id, self._from_kept(
                     dataclasses.replace(each, op_id=next_op_id())))
@@ -746,6 +829,7 @@ class WriteQueue(QObject):
         self._held.pop(op_id, None)
         with self._batch_lock:
             self._batch.withdraw(op_id)
+        self._retried.discard(op_id)
         self._publish(product_id, self._states[product_id].discard(op_id))
 
     def _cancel(self, op_id: int) -> None:
@@ -819,9 +903,23 @@ class WriteQueue(QObject):
         self._held.pop(item.op.op_id, None)
         if product_id not in self._loaded:
             return _NEED_IMAGES
+        if _moot(state, item.op):
+            # Its row is not on the store and nothing queued will make it (an upload that
+            # was undone or reverted): nothing to send, and no card could show a failure.
+            self._withdraw(product_id, item.op.op_id)
+            self._settle_resumed(item.op.op_id, failed=False, counted=False)
+            return self._take_next(product_id)
         op = item.op
         seq = self._seqs[op.op_id]
         journal = self._require_journal()
+        kept = op if op.op_id in self._check_first else self._from_kept(op)
+        if kept is not op:
+            # Its image was deleted after this undo was queued (the copy was being kept
+            # meanwhile): the copy goes up, not the address the store no longer serves.
+            journal.replace(seq, kept)
+            state = state.replace_pending(
+                Pending(kept, each.sync) if each is item else each for each in state.pending)
+            op = kept
         before_ids: tuple[int, ...] = ()
         if isinstance(op, (CreateFromFile, CreateFromUrl)):
             entry = journal.entry(seq)
@@ -838,9 +936,15 @@ class WriteQueue(QObject):
             cancel = self._cancel_events[op.op_id] = threading.Event()
             if op.op_id in self._cancel_requested:
                 cancel.set()
-        self._publish(product_id, state.sending(op.op_id))
+        state = state.sending(op.op_id)
+        self._publish(product_id, state)
+        order: tuple[RowKey, ...] = ()
+        if isinstance(op, Reorder):
+            order = tuple(row.key for row in view(state.snapshot, [
+                item for item in state.pending if item.sync.phase is not Phase.FAILED]))
         return _Job(seq, op, state.snapshot, op.op_id in self._check_first,
-                    self._check_after.get(op.op_id, 0.0), before_ids, cancel)
+                    self._check_after.get(op.op_id, 0.0), before_ids, cancel=cancel,
+                    order=order)
 
     def _settle(self, product_id: int, job: _Job, outcome: Outcome) -> None:
         journal = self._require_journal()
@@ -868,12 +972,51 @@ class WriteQueue(QObject):
             self._confirmed_at[product_id] = time.monotonic()
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
-            self._publish(product_id, state.reconcile(op_id, outcome.answer))
+            settled = state.reconcile(op_id, outcome.answer)
+            self._publish(product_id, settled)
+            self._drop_failures_of_deleted(product_id, job.op, state)
+            self._keep_in_place(product_id, job.op, state, settled)
             self._settle_resumed(op_id, failed=False)  # after: "sent" follows what it shows
         else:
             journal.mark_failed(job.seq, outcome.reason)
             self._publish(product_id, state.failed(op_id, outcome.reason))
             self._settle_resumed(op_id, failed=True)
+
+    def _drop_failures_of_deleted(self, product_id: int, op: Operation, before: ImageState
+                                  ) -> None:
+        """Failed changes of images the store just deleted are moot, and no card is left to
+        show them (or to Retry or Revert them): they go. A delete-all takes every failed
+        change made before it (the cards it removed: uploads that never arrived too)."""
+        if isinstance(op, Delete):
+            moot = [item.op.op_id for item in before.pending
+                    if item.sync.phase is Phase.FAILED
+                    and isinstance(item.op, (UpdateFields, Delete))
+                    and item.op.row_key == op.row_key]
+        elif isinstance(op, DeleteAll):
+            earlier = list(itertools.takewhile(lambda item: item.op.op_id != op.op_id,
+                                               before.pending))
+            moot = [item.op.op_id for item in earlier if item.sync.phase is Phase.FAILED]
+        else:
+            return
+        for op_id in moot:
+            self._withdraw(product_id, op_id)
+            self._settle_resumed(op_id, failed=True)
+
+    def _keep_in_place(self, product_id: int, op: Operation, before: ImageState,
+                       after: ImageState) -> None:
+        """The store puts a new image last. An upload sent late (a Retry, after later
+        uploads went) gets a reorder that puts it where the merchant sees it, unless a
+        waiting reorder will place it anyway. (An upload dropped amid the grid comes with
+        its own reorder: see `edit_verbs.add_edit`.)"""
+        if op.op_id not in self._retried:
+            return
+        self._retried.discard(op.op_id)
+        shown = [row.key for row in before.view()]
+        if shown == [row.key for row in after.view()] or any(
+                isinstance(item.op, Reorder) and item.sync.phase is not Phase.FAILED
+                for item in after.pending):
+            return
+        self._accept(product_id, Reorder(op_id=next_op_id(), order=tuple(shown), based_on=()))
 
     def _mark_outcome_unknown(self, seq: int) -> None:
         self._require_journal().mark_outcome_unknown(seq)
@@ -938,7 +1081,7 @@ class WriteQueue(QObject):
         state = self._states[product_id]
         for item in state.pending:
             if item.sync.phase is Phase.WAITING:
-                reason = _reason(item.op, error)
+                reason = _reason(item.op, error, sent=False)
                 journal.mark_failed(self._seqs[item.op.op_id], reason)
                 state = state.failed(item.op.op_id, reason)
         self._pumping.discard(product_id)
@@ -956,11 +1099,14 @@ class WriteQueue(QObject):
         while True:
             attempt += 1
             try:
-                return _Done(self._request(product_id, job))
+                answer = self._request(product_id, job)
+                self._learn_new_thumbnail(product_id, op, job.snapshot)
+                return _Done(answer)
             except _Refused as refused:
                 return _Failed(refused.reason)
             except errors.NotFound as exc:
                 if isinstance(op, (Delete, DeleteAll)):
+                    self._learn_new_thumbnail(product_id, op, job.snapshot)
                     return _Done(None)  # already gone: what was asked
                 if isinstance(op, UpdateFields):
                     return _Failed(DELETED_ON_STORE)
@@ -972,6 +1118,21 @@ class WriteQueue(QObject):
                 return _Failed(_reason(op, exc))
             except (OSError, ValueError) as exc:
                 return _Failed(_reason(op, exc))
+
+    def _learn_new_thumbnail(self, product_id: int, op: Operation, snapshot: Snapshot) -> None:
+        """The store gives the star to another image when the thumbnail is deleted: which one
+        is read back (the answer to a DELETE says nothing), else the product is listed again
+        before its next send."""
+        record = snapshot.record(op.row_key) if isinstance(op, Delete) else None
+        if record is None or not record.is_thumbnail or len(snapshot.images) < 2:
+            return
+        try:
+            images = self._client.all_images(product_id)
+        except errors.ApiError as exc:
+            log.info("product %s: the new thumbnail could not be read: %s", product_id, exc)
+            self._on_journal(self._loaded.discard, product_id)
+            return
+        self._on_journal(self._set_images, product_id, tuple(images))
 
     def _send_create(self, product_id: int, job: _Job) -> Outcome:
         """A POST: never sent again unless the store shows it did not arrive. Cancelled, it
@@ -1071,7 +1232,8 @@ class WriteQueue(QObject):
             search = self._client.find_uploaded(product_id, file_name=name,
                                                 before_ids=before_ids)
         except errors.ApiError as exc:
-            return _Failed(_ask_merchant(op) + f" ({exc.message})")
+            log.info("could not look for %s: %s", name, exc)
+            return _Failed(f"{_ask_merchant(op)} {_why(exc)}")
         if search.arrived is True:
             assert search.image is not None
             return _Done(search.image)
@@ -1118,15 +1280,21 @@ class WriteQueue(QObject):
             self._client.delete_all_images(product_id)
             return None
         assert isinstance(op, Reorder)
-        return self._reorder(product_id, op, snapshot)
+        return self._reorder(product_id, job.order, snapshot)
 
-    def _reorder(self, product_id: int, op: Reorder, snapshot: Snapshot) -> list[ProductImage]:
-        """The fewest sort_order PUTs for the op's order, each answer merged onto its record.
-        Rows of the order that are not on the store keep their place among the listed ones."""
+    def _reorder(self, product_id: int, shown: Sequence[RowKey], snapshot: Snapshot
+                 ) -> list[ProductImage]:
+        """The fewest sort_order PUTs that give the store the order `shown` (the grid's, see
+        `_Job.order`), each answer merged onto its record. Rows on the store take, in that
+        order, the places they hold (one the grid does not show, being deleted, keeps its
+        place). Not the op's own order alone: a late upload (a Retry) lands last, and a
+        failed earlier reorder may be reverted; the whole grid says where every row goes."""
         records = {key: image for key, image in snapshot.rows()}
-        view_keys = [key for key in op.order if key in records]
-        rest = [key for key, _ in snapshot.rows() if key not in set(view_keys)]
-        order = view_keys + rest
+        order = [key for key, _ in snapshot.rows()]
+        rank = {key: n for n, key in enumerate(shown)}
+        slots = [n for n, key in enumerate(order) if key in rank]
+        for slot, key in zip(slots, sorted((order[n] for n in slots), key=rank.__getitem__)):
+            order[slot] = key
         plan = plan_reorder(order, {key: records[key].sort_order for key in order})
         answers: dict[str, ProductImage] = {}
         for key, sort_order in plan.puts:
@@ -1140,15 +1308,6 @@ class WriteQueue(QObject):
         delay = min(RESEND_MAX_DELAY_S, RESEND_BASE_DELAY_S * 2 ** (attempt - 1))
         if self._stop.wait(delay):
             raise QueueClosed()
-
-
-def _as_submitted(queued: Operation, submitted: Operation) -> bool:
-    """Whether the queue still holds `submitted` unchanged (not merged with a later change).
-    An upload is queued with its file's journal copy in place of the dropped file: the same op."""
-    if isinstance(queued, CreateFromFile) and isinstance(submitted, CreateFromFile):
-        submitted = dataclasses.replace(submitted, path=queued.path, sha256=queued.sha256,
-                                        size=queued.size)
-    return queued == submitted
 
 
 class _Refused(Exception):

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.cache.operations import Operation
-from app.services.edit_verbs import Edit, KeyAliases, fresh
+from app.services.edit_verbs import Edit, KeyAliases, fresh, rekeyed
 from app.services.image_state import ViewRow
 from app.services.write_queue import WriteQueue
 
@@ -43,7 +43,10 @@ class EditCommand(QUndoCommand):
     def redo(self) -> None:
         aliases = self._editor.aliases
         if not self._first:
-            self._queued = [fresh(aliases.op(op)) for op in self.edit.ops]
+            ops, renamed = rekeyed([aliases.op(op) for op in self.edit.ops])
+            for old, new in renamed.items():
+                aliases.add(old, new)
+            self._queued = [fresh(op) for op in ops]
         for op in self._queued:
             self._editor.queue.submit(self.product_id, op, hold_s=self._hold_s)
         self._first = False
@@ -52,11 +55,18 @@ class EditCommand(QUndoCommand):
     def undo(self) -> None:
         aliases = self._editor.aliases
         steps = []
+        renames = {}
         for op, step in zip(self._queued, self.edit.steps):
-            inverse = tuple(aliases.op(each) for each in step.inverse)
+            inverse, renamed = rekeyed([aliases.op(each) for each in step.inverse])
             steps.append((op, inverse))
-            self._editor.expect_inverse(op.op_id, step.restores, step.inverse_note)
-        self._editor.queue.undo(self.product_id, steps)
+            restores = tuple((old, renamed.get(aliases.resolve(new), new))
+                             for old, new in step.restores)
+            if restores:
+                renames[op.op_id] = restores
+            self._editor.expect_inverse(op.op_id, restores, step.inverse_note)
+        # The queue learns the copies' keys in order, before any op queued after this undo
+        # (the window's own aliases follow when the queue says which ops were inverted).
+        self._editor.queue.undo(self.product_id, steps, renames)
 
 
 class ImageEditor(QObject):
@@ -105,7 +115,8 @@ class ImageEditor(QObject):
         for op_id in op_ids:
             restores, note = self._expected.pop(op_id, ((), ""))
             for old, new in restores:
-                self.aliases.add(old, new)
+                # From what stands for the old row now (a copy an earlier Undo made).
+                self.aliases.add(self.aliases.resolve(old), new)
             if note and note not in notes:
                 notes.append(note)
         for note in notes:
