@@ -317,8 +317,10 @@ def add_edit(rows: Sequence[ViewRow], files: Sequence[NewFile] = (),
     for offset, item in enumerate([*files, *urls]):
         key = new_row_key()
         new_keys.append(key)
-        # At the end, each goes after the ones before it, however many rows there are then.
-        place = AT_END if position is None else at + offset
+        # Rows not known (a drop on a product in the list): at the end, each after the ones
+        # before it, however many rows there are then. Known rows: a fixed place, so that a
+        # later drop at the end goes after this one even while this one waits or failed.
+        place = AT_END if position is None and not rows else at + offset
         if isinstance(item, NewFile):
             op: Operation = CreateFromFile(op_id=next_op_id(), row_key=key, path=item.path,
                                            sha256=item.sha256, size=item.size, name=item.name,

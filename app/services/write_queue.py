@@ -317,6 +317,10 @@ class WriteQueue(QObject):
         self._lanes = WriteLanes(max_parallel, parent=self)
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="pim-journal")
+        # Copies dropped files into the journal's folder ahead of their ops (see `_post`).
+        self._copier = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="pim-journal-files")
+        self._opened = threading.Event()   # the journal was opened, or could not be
         self._closed = False
         self._journal_closed: concurrent.futures.Future[Any] | None = None
         self._stop = threading.Event()     # wakes a lane out of its resend pause on shutdown
@@ -489,8 +493,17 @@ class WriteQueue(QObject):
                      self._problem_news, self._refused_news, self._undone_news,
                      self._progress_news, self._uploads_news):
             news.close()
-        self._journal_closed = self._executor.submit(self._close_journal)
-        self._executor.shutdown(wait=False)
+        # After every step already posted (they pass the file copier first, in order).
+        closed: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._journal_closed = closed
+
+        def close_after_posted() -> None:
+            done = self._executor.submit(self._close_journal)
+            done.add_done_callback(lambda _: closed.set_result(None))
+            self._executor.shutdown(wait=False)
+
+        self._copier.submit(close_after_posted)
+        self._copier.shutdown(wait=False)
 
     def journal_closed(self) -> bool:
         """After `shutdown()`: whether the journal is closed (another queue may open it)."""
@@ -499,17 +512,47 @@ class WriteQueue(QObject):
     # ---- posting to the journal thread ---------------------------------------------------
 
     def _post(self, step: Callable[..., Any], *args: Any) -> None:
+        """A step from the GUI thread: through the file copier (which copies a dropped file
+        into the journal's folder off the journal thread, so the lanes' steps never wait
+        behind a batch of copies), then onto the journal thread, in the order posted."""
         if self._closed:
             return
         with self._posted_lock:
             self._posted += 1
         try:
+            self._copier.submit(self._forward, step, args)
+        except RuntimeError:  # shut down meanwhile
+            self._step_ended(None)
+
+    def _forward(self, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """File-copier thread: a submitted upload's file is copied first (file work only: the
+        journal's database stays on its own thread), then the step goes to the journal."""
+        if step == self._accept and isinstance(args[1], CreateFromFile):
+            self._opened.wait()
+            args = (args[0], self._copied(args[0], args[1]), *args[2:])
+            if args[1] is None:
+                self._step_ended(None)
+                return
+        try:
             future = self._executor.submit(self._run_step, step, *args)
         except RuntimeError:  # shut down meanwhile
-            with self._posted_lock:
-                self._posted -= 1
+            self._step_ended(None)
             return
         future.add_done_callback(self._step_ended)
+
+    def _copied(self, product_id: int, op: CreateFromFile) -> CreateFromFile | None:
+        journal = self._journal
+        if journal is None:
+            return op  # no journal: the accept says so
+        try:
+            stored = journal.store_file(op.path)
+        except (errors.InvalidImageFile, OSError) as exc:
+            # Never queued, never shown: the screen says why (it checked the file before,
+            # so this is a file that changed or went since).
+            text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
+            self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+            return None
+        return dataclasses.replace(op, path=stored.path, sha256=stored.sha256, size=stored.size)
 
     def _run_step(self, step: Callable[..., Any], *args: Any) -> Any:
         try:
@@ -520,7 +563,7 @@ class WriteQueue(QObject):
             log.exception("write queue step %s failed", getattr(step, "__name__", step))
             return None
 
-    def _step_ended(self, _: concurrent.futures.Future[Any]) -> None:
+    def _step_ended(self, _: concurrent.futures.Future[Any] | None) -> None:
         with self._posted_lock:
             self._posted -= 1
 
@@ -538,6 +581,12 @@ class WriteQueue(QObject):
     # ---- journal thread: bookkeeping -----------------------------------------------------
 
     def _open_journal(self, folder: Path) -> None:
+        try:
+            self._open_journal_in(folder)
+        finally:
+            self._opened.set()  # the file copier may go on (with or without a journal)
+
+    def _open_journal_in(self, folder: Path) -> None:
         try:
             journal = Journal.open(folder)
         except (JournalError, OSError) as exc:
@@ -612,7 +661,8 @@ class WriteQueue(QObject):
     def _accept(self, product_id: int, op: Operation, hold_s: float = 0.0) -> None:
         journal = self._require_journal()
         op = self._aliases.op(op)
-        if isinstance(op, CreateFromFile):
+        if isinstance(op, CreateFromFile) and not (
+                op.sha256 and op.path == journal.file_path(op.sha256)):  # not copied yet
             try:
                 stored = journal.store_file(op.path)
             except (errors.InvalidImageFile, OSError) as exc:
