@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
 from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMenu, QMessageBox, QSlider, QSplitter,
-                               QStackedWidget, QToolBar, QUndoView)
+                               QStackedWidget, QToolBar, QToolButton, QUndoView)
 
 from app import APP_NAME
 from app.api.auth import OAuthCredentials
@@ -189,6 +189,15 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.undo_action)
         toolbar.addAction(self.redo_action)
+        # On the toolbar only their icons (the menu says "Undo Move 3 images"; a button
+        # whose width follows that text would shift every button after it); the tooltip
+        # names the change.
+        for action, signal in ((self.undo_action, self.undo_group.undoTextChanged),
+                               (self.redo_action, self.undo_group.redoTextChanged)):
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            signal.connect(lambda _text, action=action: self._name_change_in_tooltip(action))
         #: The open page's verbs that earn a toolbar button go here (and leave with the page).
         self.page_tools_separator = toolbar.addSeparator()
         toolbar.addAction(self.retry_action)
@@ -251,6 +260,12 @@ class MainWindow(QMainWindow):
                                    self.zoom_reset_action])
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.retry_action, self.history_action])
+
+    def _name_change_in_tooltip(self, action: QAction) -> None:
+        keys = action.shortcuts()
+        suffix = f" ({shortcuts.native_text(keys[0])})" if keys else ""
+        action.setToolTip(f"{action.text()}{suffix}" if action.isEnabled()
+                          else f"{action.statusTip()}{suffix}")
 
     def _add_page_edit_actions(self, page: StorePage) -> None:
         """The open page's own actions join the Edit and View menus and the toolbar (and
