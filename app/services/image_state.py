@@ -264,9 +264,13 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
             rows = [_with_badge(row, sync) for row in rows] if failed else []
             where = None
         elif isinstance(op, Reorder):
+            before = {row.key: n for n, row in enumerate(rows)}
             rows = _reordered(rows, op.order)
-            listed = set(op.order)
-            rows = [_with_badge(row, sync) if row.key in listed else row for row in rows]
+            # Only the cards that moved say so (the fewest that explain the new order), not
+            # every card the order lists: a drop amid 300 cards marks the dropped ones.
+            stay = _longest_increasing([before[row.key] for row in rows])
+            moved = {row.key for n, row in enumerate(rows) if n not in stay}
+            rows = [_with_badge(row, sync) if row.key in moved else row for row in rows]
             where = None
     return rows
 

@@ -359,3 +359,16 @@ def test_a_new_card_key_never_repeats_one_from_an_earlier_run() -> None:
     keys = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                            check=True).stdout.strip() for _ in range(2)}
     assert len(keys) == 2 and all(key.startswith("new:") for key in keys)
+
+
+def test_a_pending_reorder_marks_only_the_cards_that_moved() -> None:
+    """A move of one card among many, or cards dropped amid them, marks those cards, not all."""
+    from app.services.image_state import Badge, Pending, Reorder, view
+
+    images = [ProductImage(id=n, product_id=1, sort_order=n) for n in range(1, 9)]
+    state = ImageState.from_server(1, images)
+    keys = [row.key for row in state.view()]
+    order = (keys[5], *keys[:5], *keys[6:])  # the sixth card made first
+    rows = view(state.snapshot, [Pending(Reorder(op_id=1, order=order, based_on=()))])
+    assert [row.key for row in rows] == list(order)
+    assert [row.key for row in rows if row.badge is Badge.WAITING] == [keys[5]]
