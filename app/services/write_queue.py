@@ -242,9 +242,15 @@ def _why(error: Exception) -> str:
 def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
     log.info("%s failed: %s", _what(op), error)
     applied = error.applied if isinstance(error, errors.ApiError) else False
-    # Only what is known: a request whose answer was lost may have been applied.
-    outcome = ("did not reach the store" if not sent or applied is False
-               else "may not have been saved (the store's answer did not come)")
+    unanswered = isinstance(error, errors.ApiError) and error.outcome_unknown
+    # Only what is known: a request whose answer was lost, or that failed on the store's side
+    # part-way, may have been applied.
+    if not sent or applied is False:
+        outcome = "did not reach the store"
+    elif unanswered:
+        outcome = "may not have been saved (the store's answer did not come)"
+    else:
+        outcome = "may not have been saved"
     return f"{_what(op)} {outcome}. {_why(error)}"
 
 
