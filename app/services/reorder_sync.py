@@ -28,6 +28,8 @@ class OrderCheck:
     held: bool
     repair_puts: int
     shown: tuple[int, ...]
+    #: The records as last read (their sort_orders are the store's now).
+    images: tuple[ProductImage, ...] = ()
 
 
 def shown_order(images: Sequence[ProductImage]) -> list[int]:
@@ -70,11 +72,13 @@ def verify_and_repair(client: StoreClient, product_id: int,
     from what was read, send, read again). Bounded: never a second repair."""
     images = client.all_images(product_id)
     if shows(images, wanted_of(images, wanted_order)):
-        return OrderCheck(held=True, repair_puts=0, shown=tuple(shown_order(images)))
+        return OrderCheck(held=True, repair_puts=0, shown=tuple(shown_order(images)),
+                          images=tuple(images))
     log.info("Product %s does not show the order sent; repairing once", product_id)
     puts = send_reorder(client, product_id, wanted_order, images)
     images = client.all_images(product_id)
     held = shows(images, wanted_of(images, wanted_order))
     if not held:
         log.warning("Product %s still shows another order after one repair", product_id)
-    return OrderCheck(held=held, repair_puts=puts, shown=tuple(shown_order(images)))
+    return OrderCheck(held=held, repair_puts=puts, shown=tuple(shown_order(images)),
+                      images=tuple(images))

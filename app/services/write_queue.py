@@ -89,6 +89,7 @@ from app.services.image_state import (
 from app.services.op_coalescing import coalesce
 from app.services.problems import clip
 from app.services.reorder_plan import plan_reorder
+from app.services.reorder_sync import verify_and_repair
 from app.services.upload_batch import BatchProgress, UploadBatch
 from app.services.worker_signals import WorkerSignal
 from app.services.write_lane import WriteLanes
@@ -1358,7 +1359,17 @@ class WriteQueue(QObject):
             answers[key] = self._client.update_image(
                 product_id, known.id, ImageChanges(sort_order=sort_order), known=known,
                 complete=False)
-        return list(answers.values())
+        if not plan.puts:
+            return []
+        # Read the order back once; a difference (a store that shifts siblings in a way no
+        # reference describes, another app writing meanwhile) gets one repair round.
+        check = verify_and_repair(self._client, product_id, [records[key].id for key in order])
+        if not check.held:
+            raise _Refused("The new order was not kept by the store (another app may be "
+                           "changing this product's images): Retry, or Discard to keep the "
+                           "store's order.")
+        by_id = {image.id: image for image in check.images}
+        return [by_id[records[key].id] for key in order if records[key].id in by_id]
 
     def _pause(self, attempt: int) -> None:
         delay = min(RESEND_MAX_DELAY_S, RESEND_BASE_DELAY_S * 2 ** (attempt - 1))

@@ -70,3 +70,32 @@ def test_a_saved_copy_is_shown_but_the_store_is_listed_before_anything_is_sent(
     assert [r.method for r in emu.requests()][:1] == ["GET"]  # listed first
     assert len(watched.states[pid].view()) == 2  # the store's list replaced the copy
     assert client.get_image(pid, saved[1].id).description == "Edited"
+
+
+def test_a_reorder_is_read_back_once_after_its_puts(
+        qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue) -> None:
+    """Issue 9 §3: after a reorder batch the order is read back once (and repaired once if
+    the store shows another); the grid then holds the store's own sort_orders."""
+    from app.services.edit_verbs import move_edit
+
+    emu = empty_emulator
+    emu.config.sort_order_shift = True
+    pid = emu.add_product("Mug", "MUG", image_count=6)
+    client = clients(emu)
+    watched = make_queue(emu)
+    images = loaded(watched, client, pid)
+    qtbot.waitUntil(lambda: pid in watched.states, timeout=WAIT_MS)
+    rows = watched.states[pid].view()
+    edit = move_edit(rows, [rows[5].key], 1)
+    assert edit is not None
+    emu.clear_requests()
+    watched.queue.submit(pid, edit.ops[0])
+    qtbot.waitUntil(lambda: watched.queue.is_idle() and watched.queue.pending_count() == 0,
+                    timeout=WAIT_MS)
+    methods = [r.method for r in emu.requests()]
+    assert "PUT" in methods and methods[-1] == "GET" and methods.count("GET") == 1
+    assert methods.index("GET") > max(n for n, m in enumerate(methods) if m == "PUT")
+    stored = sorted(client.all_images(pid), key=lambda i: (i.sort_order, i.id))
+    assert [i.id for i in stored] == [images[0].id, images[5].id, *[i.id for i in images[1:5]]]
+    shown = watched.states[pid].view()
+    assert [r.image.sort_order for r in shown] == [i.sort_order for i in stored]
