@@ -243,7 +243,8 @@ def _why(error: Exception) -> str:
 def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
     log.info("%s failed: %s", _what(op), error)
     applied = error.applied if isinstance(error, errors.ApiError) else False
-    unanswered = isinstance(error, errors.ApiError) and error.outcome_unknown
+    # No answer at all (the connection broke): not a store that answered with an error.
+    unanswered = isinstance(error, errors.NetworkError)
     # Only what is known: a request whose answer was lost, or that failed on the store's side
     # part-way, may have been applied.
     if not sent or applied is False:
