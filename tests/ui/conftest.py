@@ -35,6 +35,9 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWind
         window = MainWindow(secrets or CredentialStore(MemoryKeyring()),
                             StoreRegistry(tmp_path / "config" / "stores.json"),
                             tmp_path / "cache", WindowStateFile(tmp_path / "config" / "window.ini"))
+        # The one place the window asks (closing with failed changes): a test that cares
+        # replaces it; otherwise it must never open a modal box nobody answers.
+        window.ask = lambda *args: True  # type: ignore[method-assign]
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
@@ -46,8 +49,6 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[..., MainWind
 
     for window in windows:
         if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
-            # A failed change left by the test must not open a modal question nobody answers.
-            window.ask = lambda *args: True  # type: ignore[method-assign]
             window.close()
 
 
