@@ -228,6 +228,7 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
     failed one too, except a failed delete, whose card stays to show the reason."""
     rows = [ViewRow(key, image) for key, image in snapshot.rows()]
     where: dict[RowKey, int] | None = None  # row key -> index, rebuilt after rows shift
+    moving: list[SyncState] = []  # the states of the reorders on their way
 
     def index_of(key: RowKey) -> int | None:
         nonlocal where
@@ -264,15 +265,34 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
             rows = [_with_badge(row, sync) for row in rows] if failed else []
             where = None
         elif isinstance(op, Reorder):
-            before = {row.key: n for n, row in enumerate(rows)}
             rows = _reordered(rows, op.order)
-            # Only the cards that moved say so (the fewest that explain the new order), not
-            # every card the order lists: a drop amid 300 cards marks the dropped ones.
-            stay = _longest_increasing([before[row.key] for row in rows])
-            moved = {row.key for n, row in enumerate(rows) if n not in stay}
-            rows = [_with_badge(row, sync) if row.key in moved else row for row in rows]
+            if failed:  # a failure shows on every card it lists
+                listed = set(op.order)
+                rows = [_with_badge(row, sync) if row.key in listed else row for row in rows]
+            else:
+                moving.append(sync)
             where = None
+    if moving:
+        rows = _mark_moved(rows, snapshot, moving)
     return rows
+
+
+def _mark_moved(rows: list[ViewRow], snapshot: Snapshot,
+                syncs: Sequence[SyncState]) -> list[ViewRow]:
+    """Reorders on their way mark only the cards that moved against the store's order (the
+    fewest that explain the new one), not every card they list: a drop amid 300 cards marks
+    the dropped ones. Judged on the end result, so merged reorders look like the ones made."""
+    stored = {key: n for n, (key, _) in enumerate(snapshot.rows())}
+    kept = [n for n, row in enumerate(rows) if row.key in stored]
+    stay = _longest_increasing([stored[rows[n].key] for n in kept])
+    moved = {rows[n].key for position, n in enumerate(kept) if position not in stay}
+    result = []
+    for row in rows:
+        if row.key in moved:
+            for sync in syncs:
+                row = _with_badge(row, sync)
+        result.append(row)
+    return result
 
 
 # ---- row changes ---------------------------------------------------------------------------
