@@ -43,8 +43,8 @@ def test_image_counts_survive_a_search(qtbot: QtBot, emulator, open_store,
     page = open_store(emulator)
     model = page.product_model
     # Counts asked for by the list itself (row 0's came with its images): wait for them.
-    qtbot.waitUntil(lambda: model.data(model.index(3), ProductRoles.ImageCount) is not None,
-                    timeout=30000)
+    qtbot.waitUntil(lambda: all(model.data(model.index(row), ProductRoles.ImageCount)
+                                is not None for row in range(4)), timeout=30000)
     counted = {row: model.data(model.index(row), ProductRoles.ImageCount) for row in range(4)}
     # Each step waits for the model's own signal that the page arrived, not for a duration:
     # under load the search's page may come late, and only its arrival matters.
