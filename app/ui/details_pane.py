@@ -283,17 +283,23 @@ class DetailsPane(QScrollArea):
             self._facts_task.cancel()
             self._facts_task = None
 
+    def show_empty(self, message: str = "") -> None:
+        """Nothing to describe: while a product loads, or when it could not be (the grid
+        says why; this pane does not ask for a selection that cannot be made)."""
+        self._forget_image()
+        self.preview.set_message(message)
+        self.title.setText("")
+        self.title.setToolTip("")
+        self.hint.setText("")
+        self._show_rows()
+
     def show_image(self, image: ProductImage | None, position: int | None = None,
                    total: int | None = None, placeholder: QPixmap | None = None) -> None:
         """One image; None shows the empty state."""
-        self._forget_image()
         if image is None:
-            self.preview.set_message("Select an image to see its details.")
-            self.title.setText("")
-            self.title.setToolTip("")
-            self.hint.setText("")
-            self._show_rows()
+            self.show_empty("Select an image to see its details.")
             return
+        self._forget_image()
         self._image = image
         self.title.setText(f"Position {position} of {total}" if position and total else
                            f"Position {position}" if position else "Image")

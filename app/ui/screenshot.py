@@ -39,32 +39,35 @@ class ScreenshotWhenSettled(QObject):
         self.page = page
 
     def _poll(self) -> None:
+        outcome = self._outcome(time.monotonic() > self._deadline)
+        if outcome is None:
+            self._settled_polls = 0
+            return
+        # Two polls in a row with the same end: late layout passes (new cards in view, the
+        # status bar taking in a late text) are drawn before the picture is taken.
+        self._settled_polls += 1
+        if self._settled_polls >= 2 or outcome[0] == EXIT_TIMED_OUT:
+            self._finish(*outcome)
+
+    def _outcome(self, timed_out: bool) -> tuple[int, str | None] | None:
+        """How the window ended up, or None while it is still getting there."""
         page = self.page
-        timed_out = time.monotonic() > self._deadline
         if page is not None and page.image_model.product_id is None and \
                 page.product_model.failed:
-            self._finish(EXIT_PICTURES_FAILED, "the product list could not be loaded")
-            return
+            return EXIT_PICTURES_FAILED, "the product list could not be loaded"
         if page is None or not page.images_ready:
-            if timed_out:
-                self._finish(EXIT_TIMED_OUT, "no product images before the time limit")
-            return
+            return (EXIT_TIMED_OUT, "no product images before the time limit") if timed_out \
+                else None
         if page.images_failed:
-            self._finish(EXIT_PICTURES_FAILED, "the product's images could not be loaded")
-            return
+            return EXIT_PICTURES_FAILED, "the product's images could not be loaded"
         settled, failed = page.grid.visible_pictures_settled()
-        if not settled and not timed_out:
-            return
-        # Two settled polls in a row: late layout passes may bring new cards into view.
-        self._settled_polls += 1
-        if self._settled_polls < 2 and not timed_out:
-            return
         if timed_out:
-            self._finish(EXIT_TIMED_OUT, "pictures still loading at the time limit")
-        elif failed:
-            self._finish(EXIT_PICTURES_FAILED, f"{failed} visible picture(s) failed to load")
-        else:
-            self._finish(EXIT_OK, None)
+            return EXIT_TIMED_OUT, "pictures still loading at the time limit"
+        if not settled:
+            return None
+        if failed:
+            return EXIT_PICTURES_FAILED, f"{failed} visible picture(s) failed to load"
+        return EXIT_OK, None
 
     def _finish(self, code: int, problem: str | None) -> None:
         self._timer.stop()

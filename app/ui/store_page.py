@@ -345,7 +345,7 @@ class StorePage(QWidget):
         self._set_pictures_failing(False)
         self._health.reset()
         self.image_model.set_images(product_id, [])
-        self.details.show_image(None)
+        self.details.show_empty()
         shown = name or f"product {product_id}"
         self._set_header(name or f"Product {product_id}")
         self._show_grid_panel(f"Loading the images of {clip(shown, MAX_NAME)}…",
@@ -560,7 +560,7 @@ class StorePage(QWidget):
         self._pending_product_id = None
         self.images_ready = self.images_failed = False
         self.image_model.set_images(None, [])
-        self.details.show_image(None)
+        self.details.show_empty()
         self._set_header("")
         self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
         self.search_field.blockSignals(True)
@@ -774,6 +774,10 @@ class StorePage(QWidget):
         self.batch_dialog: BatchAltTextDialog | None = None
         self.alt_filter = MissingAltTextFilter(self.grid, self.image_model)
         self.filter_bar = FilterBar(self.alt_filter)
+        # The toggle is about the cards: not over a loading, empty or failed product's message.
+        self.grid_stack.currentChanged.connect(
+            lambda: self.filter_bar.setVisible(self.grid_stack.currentWidget() is self.grid))
+        self.filter_bar.setVisible(self.grid_stack.currentWidget() is self.grid)
         #: Checkable view actions, for a View menu (the filter's toggle is also above the grid).
         self.view_actions: list[QAction] = [self.alt_filter.action]
         self.selectionCountChanged.connect(self._update_alt_text_actions)
@@ -900,7 +904,7 @@ class StorePage(QWidget):
             if self.images_ready and not self.images_failed:
                 self.details.show_overview(model.images())
             else:
-                self.details.show_image(None)
+                self.details.show_empty()
         elif len(rows) == 1:
             index = model.index(rows[0])
             self.details.show_image(index.data(ImageRoles.Image), rows[0] + 1,
