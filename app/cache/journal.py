@@ -50,6 +50,7 @@ from typing import Any, Self
 from app.api.errors import InvalidImageFile, MalformedResponse
 from app.api.image_files import MAX_IMAGE_BYTES, read_image_upload, sniff_image_type
 from app.api.models import ProductImage
+from app.cache.schema_steps import migrate
 from app.cache.operations import (
     CreateFromFile,
     CreateFromUrl,
@@ -369,11 +370,7 @@ class Journal:
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now, not at first write
             try:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                for step in range(version, SCHEMA_VERSION):
-                    for statement in _statements(MIGRATIONS[step]):
-                        db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {step + 1}")
+                migrate(db, MIGRATIONS)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -675,12 +672,6 @@ def coalescing_changes(before: Sequence[JournalEntry], after: Sequence[Operation
                 if entry.op.op_id in kept and kept[entry.op.op_id] != entry.op}
     removed = [entry.seq for entry in before if entry.op.op_id not in kept]
     return replaced, removed
-
-
-def _statements(script: str) -> list[str]:
-    """A migration script as single statements, so it runs inside our own transaction
-    (`executescript` would commit first). Migrations put no ";" in comments or strings."""
-    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 def _holds(path: Path, content: bytes) -> bool:

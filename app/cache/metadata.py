@@ -54,7 +54,8 @@ from app.cache.metadata_rows import (
     product_from_row,
     product_row,
 )
-from app.cache.metadata_schema import MIGRATIONS, SCHEMA_VERSION, TABLES, statements
+from app.cache.metadata_schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+from app.cache.schema_steps import migrate
 
 log = logging.getLogger(__name__)
 
@@ -255,10 +256,7 @@ class MetadataStore:
                 if version == 0 and db.execute("SELECT count(*) FROM sqlite_master "
                                                "WHERE type = 'table'").fetchone()[0]:
                     raise MetadataDamaged("another program's database")  # never add to it
-                for step in range(version, SCHEMA_VERSION):
-                    for statement in statements(MIGRATIONS[step]):
-                        db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {step + 1}")
+                migrate(db, MIGRATIONS)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

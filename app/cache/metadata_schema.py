@@ -63,8 +63,3 @@ SCHEMA_VERSION = len(MIGRATIONS)
 #: The tables a database of SCHEMA_VERSION has; one without them is not ours.
 TABLES = frozenset({"stores", "products", "images"})
 
-
-def statements(script: str) -> list[str]:
-    """A migration script as single statements, so it runs inside the opener's transaction
-    (`executescript` would commit first)."""
-    return [s.strip() for s in script.split(";") if s.strip()]

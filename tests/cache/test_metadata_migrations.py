@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.cache.metadata import DATABASE_NAME, MetadataStore
-from app.cache.metadata_schema import MIGRATIONS, SCHEMA_VERSION, statements
+from app.cache.metadata_schema import MIGRATIONS, SCHEMA_VERSION
+from app.cache.schema_steps import statements
 
 STORE = "store-abc123"
 
