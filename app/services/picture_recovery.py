@@ -15,6 +15,7 @@ from app.api import errors
 from app.api.image_files import MAX_IMAGE_BYTES, sniff_image_type
 from app.api.models import ProductImage
 from app.api.upload_search import url_file_name
+from app.services.upload_downscale import write_staged
 
 
 class PictureSource(Protocol):
@@ -58,7 +59,4 @@ def recover_picture(image: ProductImage, cache: PictureSource | None, fetcher: F
         raise NoCopyLeft("No copy of this picture is left, on the store or in this app. Add it "
                          "again from your own files.")
     name = url_file_name(image.image_file) or f"image-{image.id}.jpg"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{image.id}-{name}"
-    target.write_bytes(data)
-    return target
+    return write_staged(data, Path(name).suffix or ".jpg", folder)

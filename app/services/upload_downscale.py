@@ -126,13 +126,15 @@ def _smallest_encoding(picture: Image.Image, kind: str, icc: bytes | None,
     return None
 
 
-def _staged(accepted: Accepted, data: bytes, size: tuple[int, int],
-            staging_dir: Path) -> Accepted:
-    digest = hashlib.sha256(data).hexdigest()
-    staging_dir.mkdir(parents=True, exist_ok=True)
-    target = staging_dir / f"{digest[:32]}{EXTENSIONS[accepted.kind]}"
-    # Written whole under another name first: a crash never leaves half a picture to upload.
-    handle, temporary = tempfile.mkstemp(dir=staging_dir, suffix=".part")
+def write_staged(data: bytes, suffix: str, folder: Path, sha256: str = "") -> Path:
+    """A picture made here (downscaled, pasted, recovered) as a file to upload: named by its
+    content, written whole under another name first, so a crash never leaves half a picture
+    to upload; a file already there with these bytes' name and size is kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{(sha256 or hashlib.sha256(data).hexdigest())[:32]}{suffix}"
+    if target.is_file() and target.stat().st_size == len(data):
+        return target
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -140,6 +142,13 @@ def _staged(accepted: Accepted, data: bytes, size: tuple[int, int],
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return target
+
+
+def _staged(accepted: Accepted, data: bytes, size: tuple[int, int],
+            staging_dir: Path) -> Accepted:
+    digest = hashlib.sha256(data).hexdigest()
+    target = write_staged(data, EXTENSIONS[accepted.kind], staging_dir, digest)
     name = Path(accepted.name).stem + EXTENSIONS[accepted.kind]
     return Accepted(FileCandidate(target, name, accepted.shown_as), name, accepted.kind,
                     len(data), size[0], size[1], digest, orientation=1, frames=1)

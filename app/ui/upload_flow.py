@@ -20,8 +20,6 @@ OAuth): files are refused before any is read, saying what to do; web addresses s
 
 from __future__ import annotations
 
-import hashlib
-import os
 import tempfile
 import threading
 import time
@@ -46,6 +44,7 @@ from app.services.edit_verbs import NewFile, add_edit
 from app.services.image_state import RowKey
 from app.services.problems import clip
 from app.services.tasks import TaskRunner
+from app.services.upload_downscale import write_staged
 from app.services.worker_signals import WorkerSignal
 from app.ui.drop_sources import (
     DropItem,
@@ -176,8 +175,8 @@ def stage_pictures(as_they_are: Sequence[Accepted], smaller: Sequence[Accepted],
                 continue
         if accepted.data is not None:
             try:
-                path = _write_staged(accepted.data, accepted.sha256,
-                                     Path(accepted.name).suffix, staging_dir)
+                path = write_staged(accepted.data, Path(accepted.name).suffix, staging_dir,
+                                    accepted.sha256)
             except OSError as exc:
                 refused.append(Refusal(accepted.shown_as, "It could not be kept for the upload "
                                        f"({exc.strerror or exc}).", "Add it again."))
@@ -187,23 +186,6 @@ def stage_pictures(as_they_are: Sequence[Accepted], smaller: Sequence[Accepted],
             assert path is not None
         files.append((place, NewFile(path, accepted.name, accepted.sha256, accepted.size)))
     return Staged(sorted(files, key=lambda pair: pair[0]), list(urls), refused)
-
-
-def _write_staged(data: bytes, sha256: str, suffix: str, folder: Path) -> Path:
-    """Content-addressed, written whole under another name first."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{(sha256 or hashlib.sha256(data).hexdigest())[:32]}{suffix}"
-    if target.is_file() and target.stat().st_size == len(data):
-        return target
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def default_staging_dir() -> Path:
