@@ -55,11 +55,6 @@ class SavedCopy(QObject):
                                db.synced_at(self._store, product_id)),
                    ([], None), on_result)
 
-    def products(self, keyword: str | None, limit: int,
-                 on_result: Callable[[list[Product]], None]) -> None:
-        self._read(lambda db: [stored.product for stored in
-                               db.products(self._store, keyword, limit=limit)], [], on_result)
-
     def save_images(self, product_id: int, images: Sequence[ProductImage],
                     on_changes: Callable[[ImageSetChanges], None] | None = None) -> None:
         images = tuple(images)

@@ -12,14 +12,12 @@ The stack spans products: undoing an edit of a product that is not on screen und
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.cache.operations import Operation
 from app.services.edit_verbs import Edit, KeyAliases, fresh, rekeyed
-from app.services.image_state import ViewRow
 from app.services.write_queue import WriteQueue
 
 #: Seconds a delete waits before it is sent, while its Undo bar shows.
@@ -74,8 +72,6 @@ class ImageEditor(QObject):
 
     #: Something the merchant should know after an undo (a deleted image came back as a copy).
     notice = Signal(str)
-    #: An edit was queued (its label): for the status bar and tests.
-    edited = Signal(str)
 
     def __init__(self, queue: WriteQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,13 +87,7 @@ class ImageEditor(QObject):
         if edit is None:
             return False
         self.undo_stack.push(EditCommand(self, product_id, edit, hold_s))
-        self.edited.emit(edit.label)
         return True
-
-    def build(self, product_id: int, rows: Sequence[ViewRow],
-              verb: Callable[[Sequence[ViewRow]], Edit | None], *, hold_s: float = 0.0) -> bool:
-        """`apply(verb(rows))`, keys in `rows` already the current ones."""
-        return self.apply(product_id, verb(rows), hold_s=hold_s)
 
     def delete(self, product_id: int, edit: Edit | None) -> bool:
         """A delete waits `DELETE_HOLD_S` before it is sent (the Undo bar's seconds)."""
