@@ -272,8 +272,6 @@ class MainWindow(QMainWindow):
         leave with it)."""
         if page.verbs is not None:
             tools = [page.verbs.delete_action]
-            if page.verbs.delete_action.icon().isNull():
-                page.verbs.delete_action.setIcon(_icon("delete"))
             self.toolbar.insertActions(self.page_tools_separator, tools)
             self._page_edit_actions.append((self.toolbar, tools))
         for menu, actions in ((self.edit_menu, list(page.edit_actions)),

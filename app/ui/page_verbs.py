@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt
-from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtGui import QAction, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu
 
 from app.api.models import ProductImage
+from app.resources import icon_path
 from app.services.edit_verbs import (Edit, move_edit, step_edit, thumbnail_edit, to_back_edit,
                                      to_front_edit)
 from app.services.image_state import ImageState, RowKey, ViewRow
@@ -59,6 +60,7 @@ class ImageVerbs(QObject):
         self.delete_action = self._action(shortcuts.DELETE_IMAGES, "Delete the selected images "
                                           "from the store (after a question, with Undo)",
                                           self.delete_selected)
+        self.delete_action.setIcon(QIcon(str(icon_path("delete"))))  # it is on the toolbar
         self.actions: list[QAction] = [self.move_left_action, self.move_right_action,
                                        self.make_first_action, self.move_to_end_action,
                                        self.thumbnail_action, self.delete_action]
