@@ -352,13 +352,7 @@ class StorePage(QWidget):
                               kind=PanelKind.LOADING)
         self.saved_copy_at = None
         self.saved_copy_banner.hide()
-        asked_at = time.monotonic()
-        self._images_task = self.session.load_images(
-            product_id,
-            on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
-                                                                           asked_at),
-            on_failure=self._images_failed,
-            on_first_page=self.grid.first_screen_prefetch())
+        self._ask_store(product_id, prefetch=True)
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
         self.session.saved_images(
@@ -370,12 +364,19 @@ class StorePage(QWidget):
         if product_id is None or self._images_task is not None:
             return
         self.saved_copy_banner.hide()
+        self._ask_store(product_id, prefetch=False)
+
+    def _ask_store(self, product_id: int, *, prefetch: bool) -> None:
+        """The product's images from the store; `prefetch`: the grid starts its first
+        screen's pictures with the listing's first page (not under a saved copy on screen,
+        whose pictures are there already)."""
         asked_at = time.monotonic()
         self._images_task = self.session.load_images(
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
                                                                            asked_at),
-            on_failure=self._images_failed)
+            on_failure=self._images_failed,
+            on_first_page=self.grid.first_screen_prefetch() if prefetch else None)
 
     @property
     def showing_saved_copy(self) -> bool:
@@ -777,7 +778,6 @@ class StorePage(QWidget):
         # The toggle is about the cards: not over a loading, empty or failed product's message.
         self.grid_stack.currentChanged.connect(
             lambda: self.filter_bar.setVisible(self.grid_stack.currentWidget() is self.grid))
-        self.filter_bar.setVisible(self.grid_stack.currentWidget() is self.grid)
         #: Checkable view actions, for a View menu (the filter's toggle is also above the grid).
         self.view_actions: list[QAction] = [self.alt_filter.action]
         self.selectionCountChanged.connect(self._update_alt_text_actions)
