@@ -33,6 +33,9 @@ from .stage import Stage, StateNotReached
 # A slow store, slow enough for a screenshot, short enough that the request threads it leaves
 # sleeping end soon after the state (stopping an emulator waits for them).
 SLOW_MS = 2500
+# Slower still for the upload state: the first upload must still be on its way when the last
+# of the four cards appears, and on a loaded machine staging four 6 MB files takes seconds.
+UPLOAD_SLOW_MS = 8000
 # The API path of one product's image list, not its image count nor the product list.
 IMAGES_PATH = r"/products/\d+/images$"
 # What a misbehaving server might say, at the length that once widened the window to 1,500 px.
@@ -262,7 +265,7 @@ def uploading(stage: Stage) -> None:
     if page.editor is None:
         raise StateNotReached("this session cannot keep changes")
     files = [NewFile(path=path, name=path.name) for path in _gallery_pictures(4, 1600)]
-    stage.demo().config.latency_ms = SLOW_MS  # the store takes its time with each request
+    stage.demo().config.latency_ms = UPLOAD_SLOW_MS  # the store takes its time with each request
     edit = add_edit(page.view_rows(), files=files)
     assert edit is not None
     page.editor.apply(FEW_IMAGES_PRODUCT_ID, edit)
