@@ -1,0 +1,98 @@
+"""Changes that met a store which changed meanwhile (issue 10 §3): found, described, decided.
+
+Before a change is sent, the store's current record of its image (the write queue lists the
+product afresh after working offline and at every start) is compared with the record the
+merchant saw when they made the change (`based_on`). A conflict is a field the change sets
+that the store changed to something else meanwhile, or an image the change edits that the
+store no longer has. The merchant then chooses (`Resolution`); until then the change waits,
+unsent, and the product's other changes go on.
+
+Pure functions and frozen records: no Qt, no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.api.models import ProductImage
+from app.cache.operations import Delete, Operation, UpdateFields
+
+#: Fields a change may set that another person may also change on the store. (sort_order is
+#: not one: any reorder on the store shifts it, and a reorder keeps rows it does not list.)
+COMPARED_FIELDS = ("description", "is_thumbnail")
+
+
+class ConflictKind(enum.Enum):
+    CHANGED = "changed"   # the store's record differs where the change sets it
+    DELETED = "deleted"   # the store no longer has the image the change edits
+
+
+class Resolution(enum.Enum):
+    KEEP_MINE = "keep-mine"      # send the change as made, over the store's record
+    KEEP_STORES = "keep-stores"  # drop the change; the store's record stands
+    SKIP = "skip"                # decide later: the change waits, unsent
+
+
+@dataclass(frozen=True)
+class Conflict:
+    product_id: int
+    op_id: int
+    kind: ConflictKind
+    what: str                        # merchant words: "Alt text of image 3"
+    base: ProductImage               # what the merchant saw when they made the change
+    mine: ProductImage | None        # the image as the merchant wants it (None: deleted)
+    theirs: ProductImage | None      # the store's record now (None: deleted on the store)
+    fields: tuple[str, ...] = ()     # the fields that clash (CHANGED)
+
+
+def _field_words(fields: tuple[str, ...]) -> str:
+    names = {"description": "alt text", "is_thumbnail": "thumbnail"}
+    return " and ".join(names.get(name, name) for name in fields)
+
+
+def find_conflict(product_id: int, op: Operation, position: int | None,
+                  store_images: Mapping[int, ProductImage]) -> Conflict | None:
+    """The conflict `op` would meet on a store whose images are `store_images` (by id), or
+    None. `position`: the image's place in the grid (1-based, for the words), if known.
+    Uploads, reorders and a delete of everything never conflict: they add, rearrange or
+    clear, whatever the store holds now."""
+    if not isinstance(op, (UpdateFields, Delete)) or op.based_on is None:
+        return None
+    base = op.based_on
+    theirs = store_images.get(base.id)
+    label = f"image {position}" if position is not None else "an image"
+    if isinstance(op, Delete):
+        if theirs is None or theirs.description == base.description:
+            return None  # already gone (what was asked), or as the merchant saw it
+        return Conflict(product_id, op.op_id, ConflictKind.CHANGED,
+                        f"Deleting {label}", base, None, theirs, ("description",))
+    mine = op.changes.applied_to(base)
+    if not _set_fields(op):
+        return None  # only its place changes: a reorder's business, never a clash
+    if theirs is None:
+        return Conflict(product_id, op.op_id, ConflictKind.DELETED,
+                        f"{_field_words(_set_fields(op)).capitalize()} of {label}",
+                        base, mine, None, _set_fields(op))
+    clashes = tuple(name for name in _set_fields(op)
+                    if getattr(theirs, name) != getattr(base, name)
+                    and getattr(theirs, name) != getattr(mine, name))
+    if not clashes:
+        return None
+    return Conflict(product_id, op.op_id, ConflictKind.CHANGED,
+                    f"{_field_words(clashes).capitalize()} of {label}", base, mine, theirs,
+                    clashes)
+
+
+def _set_fields(op: UpdateFields) -> tuple[str, ...]:
+    return tuple(name for name in COMPARED_FIELDS if getattr(op.changes, name) is not None)
+
+
+def describe(conflict: Conflict) -> str:
+    """One sentence for a list or a card: what happened on the store."""
+    if conflict.kind is ConflictKind.DELETED:
+        return f"{conflict.what}: the image was deleted on the store after you changed it."
+    if conflict.mine is None:
+        return f"{conflict.what}: its alt text was changed on the store after you deleted it."
+    return f"{conflict.what}: changed on the store after you changed it."
