@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="connect to this API base without the dialog (staging, emulator)")
     parser.add_argument("--auth", choices=("oauth", "basic"), default="oauth",
                         help="auth style for --api-base (default: oauth)")
+    parser.add_argument("--offline", action="store_true",
+                        help="work offline: browse and edit what is saved on this computer; "
+                             "changes are sent when you go online (toolbar: Work offline)")
     parser.add_argument("--self-test", action="store_true",
                         help="print versions, Qt platform, image formats, keyring backend and "
                              "TLS bundle; exit non-zero if something the app needs is missing")

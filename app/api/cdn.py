@@ -63,6 +63,8 @@ class ImageDownloader:
         self._retry = retry or RetryPolicy(max_attempts=3, base_delay=0.3, max_delay=5.0)
         self._cancel = cancel or threading.Event()
         self._deadline_s = deadline_s
+        #: Set while working offline: nothing is downloaded, the cache alone answers.
+        self.offline = False
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept": "image/*",
                      "Accept-Encoding": ACCEPT_ENCODING},
@@ -85,6 +87,9 @@ class ImageDownloader:
 
     def download(self, url: str, max_bytes: int = MAX_IMAGE_BYTES) -> Download:
         """Like `fetch`, and says whether the body's end was confirmed by the server."""
+        if self.offline:
+            raise errors.NetworkError("Working offline: this picture is not saved on this "
+                                      "computer.", applied=False)
         deadline = Deadline.after(self._deadline_s)
         events = (self._cancel, *scoped_cancel_events())
 

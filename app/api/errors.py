@@ -180,3 +180,10 @@ class CertificateNotTrusted(ApiError):
 
     Not a NetworkError: the connection works, and retrying or going "offline" will not help.
     """
+
+
+def store_unreachable(error: BaseException) -> bool:
+    """No connection to the store could be opened (refused, no route, no name), so the
+    request certainly never arrived: the network is down or the store is, not the request."""
+    return (isinstance(error, NetworkError) and not isinstance(error, OutcomeUnknown)
+            and error.applied is False)

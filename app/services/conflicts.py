@@ -13,7 +13,7 @@ Pure functions and frozen records: no Qt, no I/O.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from app.api.models import ProductImage
@@ -53,9 +53,13 @@ def _field_words(fields: tuple[str, ...]) -> str:
 
 
 def find_conflict(product_id: int, op: Operation, position: int | None,
-                  store_images: Mapping[int, ProductImage]) -> Conflict | None:
+                  store_images: Mapping[int, ProductImage],
+                  unsure_fields: Collection[str] = ()) -> Conflict | None:
     """The conflict `op` would meet on a store whose images are `store_images` (by id), or
     None. `position`: the image's place in the grid (1-based, for the words), if known.
+    `unsure_fields`: fields whose value in `based_on` came from the merchant's own earlier
+    changes not yet on the store (shown on screen before they were sent): a difference
+    there is theirs, not the store's, so it is not compared.
     Uploads, reorders and a delete of everything never conflict: they add, rearrange or
     clear, whatever the store holds now."""
     if not isinstance(op, (UpdateFields, Delete)) or op.based_on is None:
@@ -64,7 +68,8 @@ def find_conflict(product_id: int, op: Operation, position: int | None,
     theirs = store_images.get(base.id)
     label = f"image {position}" if position is not None else "an image"
     if isinstance(op, Delete):
-        if theirs is None or theirs.description == base.description:
+        if (theirs is None or "description" in unsure_fields
+                or theirs.description == base.description):
             return None  # already gone (what was asked), or as the merchant saw it
         return Conflict(product_id, op.op_id, ConflictKind.CHANGED,
                         f"Deleting {label}", base, None, theirs, ("description",))
@@ -75,8 +80,8 @@ def find_conflict(product_id: int, op: Operation, position: int | None,
         return Conflict(product_id, op.op_id, ConflictKind.DELETED,
                         f"{_field_words(_set_fields(op)).capitalize()} of {label}",
                         base, mine, None, _set_fields(op))
-    clashes = tuple(name for name in _set_fields(op)
-                    if getattr(theirs, name) != getattr(base, name)
+    clashes = tuple(name for name in _set_fields(op) if name not in unsure_fields
+                    and getattr(theirs, name) != getattr(base, name)
                     and getattr(theirs, name) != getattr(mine, name))
     if not clashes:
         return None
@@ -96,3 +101,19 @@ def describe(conflict: Conflict) -> str:
     if conflict.mine is None:
         return f"{conflict.what}: its alt text was changed on the store after you deleted it."
     return f"{conflict.what}: changed on the store after you changed it."
+
+
+def unsure_fields(op: Operation, earlier: Iterable[Operation]) -> frozenset[str]:
+    """The fields of `op`'s `based_on` that the merchant's own earlier changes, still not on
+    the store (waiting or failed), may have set on screen (see `find_conflict`)."""
+    if not isinstance(op, (UpdateFields, Delete)):
+        return frozenset()
+    fields: set[str] = set()
+    for other in earlier:
+        if not isinstance(other, UpdateFields):
+            continue
+        if other.row_key == op.row_key and other.changes.description is not None:
+            fields.add("description")
+        if other.changes.is_thumbnail is not None:
+            fields.add("is_thumbnail")  # one star per product: any image's change moves it
+    return frozenset(fields)

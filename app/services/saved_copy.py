@@ -55,6 +55,22 @@ class SavedCopy(QObject):
                                db.synced_at(self._store, product_id)),
                    ([], None), on_result)
 
+    def products(self, keyword: str | None, limit: int, offset: int,
+                 on_result: Callable[[list[Product]], None]) -> None:
+        """One page of the products seen (id ascending, like the store's list)."""
+        self._read(lambda db: [stored.product for stored in
+                               db.products(self._store, keyword, limit=limit, offset=offset)],
+                   [], on_result)
+
+    def count_products(self, keyword: str | None, on_result: Callable[[int], None]) -> None:
+        self._read(lambda db: db.count_products(self._store, keyword), 0, on_result)
+
+    def kept_offline(self, on_result: Callable[[dict[int, float | None]], None]) -> None:
+        """The products kept for offline use, and when each was last synced."""
+        self._read(lambda db: {product_id: db.synced_at(self._store, product_id)
+                               for product_id in db.pinned_products(self._store)},
+                   {}, on_result)
+
     def save_images(self, product_id: int, images: Sequence[ProductImage],
                     on_changes: Callable[[ImageSetChanges], None] | None = None) -> None:
         images = tuple(images)
@@ -63,6 +79,28 @@ class SavedCopy(QObject):
     def save_products(self, products: Sequence[Product]) -> None:
         products = tuple(products)
         self._write(lambda db: db.save_products(self._store, products))
+
+    def read_now(self, work: Callable[[MetadataStore], Any], empty: Any,
+                 timeout_s: float = 30.0) -> Any:
+        """For a worker thread (never the GUI thread): `work` run on the database's thread,
+        its result returned; `empty` when nothing is kept or it cannot be read."""
+        if self._closed:
+            return empty
+
+        def run() -> Any:
+            if self._db is None:
+                return empty
+            try:
+                return work(self._db)
+            except MetadataError as exc:
+                log.info("saved copy not read: %s", exc)
+                return empty
+
+        return self._executor.submit(run).result(timeout=timeout_s)
+
+    @property
+    def store(self) -> str:
+        return self._store
 
     def close(self) -> None:
         """Nothing more is read or reported; the database is closed once what was posted

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.api import ImageDownloader, StoreClient
 from app.api.errors import (ApiError, AuthenticationFailed, MalformedResponse, NetworkError,
-                            PermissionDenied, RateLimited, ServerError)
+                            PermissionDenied, RateLimited, ServerError, store_unreachable)
 from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import BlobCache
@@ -33,6 +33,13 @@ from app.services.write_queue import WriteQueue
 from app.services.worker_signals import WorkerSignal
 
 log = logging.getLogger(__name__)
+
+#: While offline because the store could not be reached, it is asked again this often.
+OFFLINE_PROBE_S = 15.0
+
+
+class NotSavedHere(Exception):
+    """Working offline, and this was never saved on this computer."""
 
 
 def connection_after(error: Exception) -> StoreConnection | None:
@@ -53,6 +60,8 @@ class StoreSession(QObject):
     onlineChanged = Signal(bool)
     #: The StoreConnection after each answer that changes it.
     connectionChanged = Signal(object)
+    #: Working offline since (unix time), or None once the store is used again.
+    offlineChanged = Signal(object)
 
     def __init__(self, store: StoreInfo, cache_dir: Path | None,
                  parent: QObject | None = None, *, journal_dir: Path | None = None,
@@ -99,6 +108,88 @@ class StoreSession(QObject):
                                         parent=self)
         self.online: bool | None = None  # unknown until the first answer
         self.connection = StoreConnection.UNKNOWN
+        #: Offline (issue 10 §3): since when (unix time), None when working online. By the
+        #: merchant's choice nothing is asked of the store until they go online again;
+        #: otherwise (the store could not be reached) it is asked again every few seconds.
+        self.offline_since: float | None = None
+        self.offline_by_choice = False
+        self._probe = QTimer(self, singleShot=True, interval=int(OFFLINE_PROBE_S * 1000))
+        self._probe.timeout.connect(self.try_online)
+        self._probing = False
+        if self.queue is not None:
+            self.queue.storeUnreachable.connect(self._store_unreachable)
+
+    # ---- offline --------------------------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        return self.offline_since is not None
+
+    def work_offline(self, offline: bool) -> None:
+        """The merchant's choice (the toolbar toggle, `--offline`): offline, nothing is
+        asked of the store and changes wait on this computer; back online, the store is
+        asked at once and the changes made meanwhile are sent."""
+        self.offline_by_choice = offline
+        self.downloader.offline = offline
+        if offline:
+            self._probe.stop()
+            self._enter_offline()
+            self._set_connection(StoreConnection.OFFLINE)
+            if self.queue is not None:
+                self.queue.set_sending_paused(True)
+        else:
+            if self.queue is not None:
+                self.queue.set_sending_paused(False)
+            self.try_online()
+
+    def set_probe_interval(self, seconds: float) -> None:
+        self._probe.setInterval(int(seconds * 1000))
+
+    def try_online(self) -> None:
+        """Asks the store one cheap question; an answer ends offline mode."""
+        if self.offline_by_choice or self._probing or self.offline_since is None:
+            return
+        self._probing = True
+
+        def answered(_: object) -> None:
+            self._probing = False
+            self._leave_offline()
+
+        def failed(error: Exception) -> None:
+            self._probing = False
+            if store_unreachable(error) or isinstance(error, NetworkError):
+                self._probe.start()
+            else:
+                self._leave_offline()  # it answers (with an error the screens will show)
+
+        self.reads.submit("online-probe", lambda: self.client.count_products(None),
+                          on_success=answered, on_failure=failed, priority=Priority.URGENT)
+
+    def _store_unreachable(self) -> None:
+        if not self.offline_by_choice:
+            self._enter_offline()
+            self._set_online(False)
+            self._set_connection(StoreConnection.UNREACHABLE)
+            if not self._probe.isActive() and not self._probing:
+                self._probe.start()
+
+    def _enter_offline(self) -> None:
+        self.downloader.offline = self.offline_by_choice
+        if self.offline_since is None:
+            self.offline_since = time.time()
+            self.offlineChanged.emit(self.offline_since)
+
+    def _leave_offline(self) -> None:
+        if self.offline_since is None or self.offline_by_choice:
+            return
+        self._probe.stop()
+        self.downloader.offline = False
+        self.offline_since = None
+        self._set_online(True)
+        self._set_connection(StoreConnection.OK)
+        if self.queue is not None:
+            self.queue.set_online()
+        self.offlineChanged.emit(None)
 
     @property
     def rate_limit(self) -> RateLimitSnapshot | None:
@@ -110,6 +201,7 @@ class StoreSession(QObject):
         def success(result: Any) -> None:
             self._set_online(True)
             self._set_connection(StoreConnection.OK)
+            self._leave_offline()
             on_success(result)
 
         def failure(error: Exception) -> None:
@@ -119,6 +211,9 @@ class StoreSession(QObject):
             if state is not None:
                 self._set_connection(state)
             on_failure(error)
+            if store_unreachable(error):
+                # After the screens heard of it: going offline, they show the copy instead.
+                self._store_unreachable()
 
         return self.reads.submit(name, work, on_success=success, on_failure=failure,
                                  priority=priority)
@@ -133,9 +228,25 @@ class StoreSession(QObject):
             self.online = online
             self.onlineChanged.emit(online)
 
+    def _from_disk(self, name: str, work: Callable[[Any], Any], empty: Any,
+                   on_success: Callable[[Any], None], on_failure: Callable[[Exception], None],
+                   priority: Priority = Priority.NORMAL) -> Task:
+        """Offline: the saved copy answers instead of the store (on a worker)."""
+        saved = self.saved_copy
+        return self.reads.submit(
+            name, lambda: empty if saved is None else saved.read_now(work, empty),
+            on_success=on_success, on_failure=on_failure, priority=priority)
+
     def load_products(self, keyword: str | None, page: int, page_size: int,
                       on_success: Callable[[list[Product]], None],
                       on_failure: Callable[[Exception], None]) -> Task:
+        if self.offline:
+            store = self.store.credentials.store_id
+            return self._from_disk(
+                "products", lambda db: [stored.product for stored in db.products(
+                    store, keyword, limit=page_size, offset=(page - 1) * page_size)],
+                [], on_success, on_failure)
+
         def loaded(products: list[Product]) -> None:
             if self.saved_copy is not None:
                 self.saved_copy.save_products(products)
@@ -147,16 +258,29 @@ class StoreSession(QObject):
     def count_product_images(self, product_id: int, on_success: Callable[[int], None],
                              on_failure: Callable[[Exception], None]) -> Task:
         # Background: a list row's count must never delay the product the merchant opened.
+        if self.offline:
+            store = self.store.credentials.store_id
+            return self._from_disk("image-count", lambda db: len(db.images(store, product_id)),
+                                   0, on_success, on_failure, Priority.BACKGROUND)
         return self._read("image-count", lambda: self.client.count_images(product_id),
                           on_success, on_failure, Priority.BACKGROUND)
 
     def count_products(self, keyword: str | None, on_success: Callable[[int], None],
                        on_failure: Callable[[Exception], None]) -> Task:
+        if self.offline:
+            store = self.store.credentials.store_id
+            return self._from_disk("product-count",
+                                   lambda db: db.count_products(store, keyword), 0,
+                                   on_success, on_failure)
         return self._read("product-count", lambda: self.client.count_products(keyword),
                           on_success, on_failure)
 
     def count_store_images(self, on_success: Callable[[int], None],
                            on_failure: Callable[[Exception], None]) -> Task:
+        if self.offline:  # nothing is asked; the saved copy does not know the store's total
+            return self._from_disk("store-image-count", lambda db: None, None,
+                                   lambda _: on_failure(NotSavedHere()), on_failure,
+                                   Priority.BACKGROUND)
         return self._read("store-image-count", self.client.count_images, on_success, on_failure,
                           Priority.BACKGROUND)
 

@@ -23,3 +23,4 @@ class StoreConnection(enum.Enum):
     UNREACHABLE = "unreachable"  # no answer: network down, store down, timeout
     FAILING = "failing"          # it answers with errors (5xx, garbage, rate limit)
     REFUSED = "refused"          # it refuses the credentials (401, 403)
+    OFFLINE = "offline"          # the merchant chose to work offline: nothing is asked

@@ -66,6 +66,7 @@ from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
 from app.cache.journal import Journal, JournalEntry, JournalError, StoredFile
+from app.services.conflicts import Conflict, Resolution, describe, find_conflict, unsure_fields
 from app.services.edit_verbs import KeyAliases
 from app.services.image_state import (
     Answer,
@@ -117,6 +118,9 @@ PROGRESS_INTERVAL_S = 0.1
 #: A cancelled upload whose request may have reached the store is looked for this long after:
 #: a store that got the whole body goes on to create the image after the connection closed.
 CANCEL_CHECK_GRACE_S = 5.0
+#: A product's list older than this is read again before its next change is sent, so that a
+#: change is compared with the store's current record (see `conflicts`), not an old one.
+SNAPSHOT_FRESH_S = 300.0
 
 T = TypeVar("T")
 
@@ -158,7 +162,15 @@ class _Failed:
     reason: str
 
 
-Outcome = _Done | _Failed | _Withdrawn
+@dataclass(frozen=True)
+class _Offline:
+    """The store could not be reached: the op goes back in line, unsent (`look_first`: a
+    create that may have arrived, to be looked for before it is sent again)."""
+
+    look_first: bool = False
+
+
+Outcome = _Done | _Failed | _Withdrawn | _Offline
 
 
 class _UploadReport:
@@ -308,6 +320,11 @@ class WriteQueue(QObject):
     progress = Signal(object, object, object, object)
     #: The uploads under way as one batch (a BatchProgress; count 0 once none is left).
     uploadsChanged = Signal(object)
+    #: A send found the store unreachable: the queue holds every change (journaled, shown
+    #: as waiting) until `set_online()`.
+    storeUnreachable = Signal()
+    #: The changes that wait for the merchant's decision (a list of `conflicts.Conflict`).
+    conflictsChanged = Signal(object)
 
     def __init__(self, client: StoreClient, store: str, journal_folder: Path, *,
                  max_parallel: int = 2, resumed_check_grace_s: float = RESUMED_CHECK_GRACE_S,
@@ -371,6 +388,12 @@ class WriteQueue(QObject):
         self._uploads_news = WorkerSignal(self, self.uploadsChanged)
         self._aliases = KeyAliases()               # rows an undo brought back as copies
         self._retried: set[int] = set()            # uploads a Retry sent again
+        self._offline = False                      # held until set_online()
+        self._loaded_at: dict[int, float] = {}     # product id -> monotonic time listed
+        self._conflicts: dict[int, Conflict] = {}  # op id -> its conflict, undecided
+        self._forced: set[int] = set()             # op ids the merchant said to send anyway
+        self._unreachable_news = WorkerSignal(self, self.storeUnreachable)
+        self._conflict_news = WorkerSignal(self, self.conflictsChanged)
         self._post(self._open_journal, journal_folder)
 
     # ---- GUI thread: the public face -----------------------------------------------------
@@ -443,6 +466,16 @@ class WriteQueue(QObject):
         """Holds every op in line (still journaled and shown) until unpaused: for working
         offline, or a delete's few seconds of Undo. An op already being sent finishes."""
         self._post(self._set_paused, paused)
+
+    def set_online(self) -> None:
+        """The store can be reached again: held changes go, in order. Each product is
+        listed first, so that every change is compared with the store's record now."""
+        self._post(self._back_online)
+
+    def resolve_conflicts(self, op_ids: Iterable[int], resolution: Resolution) -> None:
+        """The merchant's choice for changes in conflict: KEEP_MINE sends them as made,
+        KEEP_STORES drops them, SKIP leaves them waiting for a decision."""
+        self._post(self._resolve, tuple(op_ids), resolution)
 
     def counts(self) -> tuple[int, int, int]:
         """(waiting, sending, failed) as last reported."""
@@ -720,6 +753,7 @@ class WriteQueue(QObject):
             return
         else:
             self._loaded.add(product_id)
+            self._loaded_at[product_id] = time.monotonic()
         self._publish(product_id, self._state(product_id).with_server_images(images))
 
     def _relist(self, product_id: int) -> None:
@@ -793,6 +827,9 @@ class WriteQueue(QObject):
         item = state.op(op_id)
         if item is None or item.sync.phase is not Phase.FAILED:
             return
+        if self._conflicts.pop(op_id, None) is not None:
+            self._forced.add(op_id)  # Retry on a change in conflict: "keep mine"
+            self._report_conflicts()
         entry = journal.entry(self._seqs[op_id])
         if entry is not None and entry.is_create and entry.attempts > 0:
             self._check_first.add(op_id)
@@ -885,6 +922,9 @@ class WriteQueue(QObject):
     def _withdraw(self, product_id: int, op_id: int) -> None:
         self._require_journal().remove(self._seqs.pop(op_id))
         self._held.pop(op_id, None)
+        self._forced.discard(op_id)
+        if self._conflicts.pop(op_id, None) is not None:
+            self._report_conflicts()
         with self._batch_lock:
             self._batch.withdraw(op_id)
         self._retried.discard(op_id)
@@ -933,6 +973,43 @@ class WriteQueue(QObject):
         return next((pid for pid, state in self._states.items()
                      if state.op(op_id) is not None), None)
 
+    def _back_online(self) -> None:
+        self._offline = False
+        self._loaded.clear()  # listed again before the next send: conflicts are seen
+        for product_id in list(self._states):
+            self._ensure_pump(product_id)
+
+    def _go_offline(self, product_id: int) -> None:
+        self._pumping.discard(product_id)
+        if not self._offline:
+            self._offline = True
+            self._unreachable_news.emit()
+
+    def _resolve(self, op_ids: tuple[int, ...], resolution: Resolution) -> None:
+        for op_id in op_ids:
+            if op_id not in self._conflicts:
+                continue
+            if resolution is Resolution.KEEP_MINE:
+                self._retry(op_id)
+            elif resolution is Resolution.KEEP_STORES:
+                self._revert(op_id)
+
+    def _report_conflicts(self) -> None:
+        self._conflict_news.emit(list(self._conflicts.values()))
+
+    def _conflict_of(self, state: ImageState, item: Pending) -> Conflict | None:
+        """The conflict the op would meet on the store as last listed (see `conflicts`)."""
+        op = item.op
+        if op.op_id in self._forced or not isinstance(op, (UpdateFields, Delete)):
+            return None
+        earlier = [each.op for each in itertools.takewhile(
+            lambda each: each.op.op_id != op.op_id, state.pending)]
+        position = next((n for n, row in enumerate(state.view(), 1)
+                         if row.key == op.row_key), None)
+        return find_conflict(state.product_id, op, position,
+                             {image.id: image for image in state.snapshot.images},
+                             unsure_fields(op, earlier))
+
     def _set_paused(self, paused: bool) -> None:
         self._paused = paused
         if not paused:
@@ -940,7 +1017,7 @@ class WriteQueue(QObject):
                 self._ensure_pump(product_id)
 
     def _ensure_pump(self, product_id: int) -> None:
-        if product_id in self._pumping or self._closed or self._paused:
+        if product_id in self._pumping or self._closed or self._paused or self._offline:
             return
         self._pumping.add(product_id)
         self._lanes.submit(product_id, f"writes of product {product_id}",
@@ -952,20 +1029,31 @@ class WriteQueue(QObject):
         state = self._states.get(product_id)
         item = None if state is None else next(
             (i for i in state.pending if i.sync.phase is Phase.WAITING), None)
-        if state is None or item is None or self._closed or self._paused:
+        if state is None or item is None or self._closed or self._paused or self._offline:
             self._pumping.discard(product_id)
             return None
         hold = self._held.get(item.op.op_id, 0.0) - time.monotonic()
         if hold > 0:
             return _Hold(hold)
         self._held.pop(item.op.op_id, None)
-        if product_id not in self._loaded:
+        if (product_id not in self._loaded or time.monotonic()
+                - self._loaded_at.get(product_id, 0.0) > SNAPSHOT_FRESH_S):
             return _NEED_IMAGES
         if _moot(state, item.op):
             # Its row is not on the store and nothing queued will make it (an upload that
             # was undone or reverted): nothing to send, and no card could show a failure.
             self._withdraw(product_id, item.op.op_id)
             self._settle_resumed(item.op.op_id, failed=False, counted=False)
+            return self._take_next(product_id)
+        conflict = self._conflict_of(state, item)
+        if conflict is not None:
+            # Unsent until the merchant decides; the product's other changes go on.
+            reason = describe(conflict)
+            self._require_journal().mark_failed(self._seqs[item.op.op_id], reason)
+            self._conflicts[item.op.op_id] = conflict
+            self._publish(product_id, state.failed(item.op.op_id, reason))
+            self._report_conflicts()
+            self._settle_resumed(item.op.op_id, failed=True)
             return self._take_next(product_id)
         op = item.op
         seq = self._seqs[op.op_id]
@@ -1014,6 +1102,20 @@ class WriteQueue(QObject):
         self._cancel_requested.discard(op_id)
         with self._batch_lock:
             self._batch.settle(op_id)
+        if isinstance(outcome, _Offline):
+            # Back in line, unsent; a create that may have arrived stays "being sent" in the
+            # journal (a crash meanwhile must not turn it into a blind resend) and is looked
+            # for before it goes again.
+            if outcome.look_first or op_id in self._check_first:
+                self._check_first.add(op_id)
+                self._check_after[op_id] = time.time() + self._grace_s
+            else:
+                journal.mark_waiting(job.seq)
+            self._join_batch(job.op)
+            self._publish(product_id, state.retry(op_id))
+            self._go_offline(product_id)
+            return
+        self._forced.discard(op_id)
         if isinstance(outcome, _Withdrawn):
             # Through "failed" (a state the journal may drop): a crash in between leaves a
             # card that says it was cancelled, never a blind resend.
@@ -1128,7 +1230,10 @@ class WriteQueue(QObject):
             images = self._client.all_images(product_id)
         except errors.ApiError as exc:
             log.info("product %s could not be listed before sending: %s", product_id, exc)
-            self._on_journal(self._fail_waiting, product_id, exc)
+            if errors.store_unreachable(exc):
+                self._on_journal(self._go_offline, product_id)  # they wait, unsent
+            else:
+                self._on_journal(self._fail_waiting, product_id, exc)
             return False
         self._on_journal(self._set_images, product_id, tuple(images))
         return True
@@ -1170,6 +1275,8 @@ class WriteQueue(QObject):
                     return _Failed(DELETED_ON_STORE)
                 return _Failed(_reason(op, exc))
             except errors.ApiError as exc:
+                if errors.store_unreachable(exc):
+                    return _Offline()
                 if exc.transient and exc.safe_to_resend and attempt < MAX_SEND_ATTEMPTS:
                     self._pause(attempt)
                     continue
@@ -1226,6 +1333,8 @@ class WriteQueue(QObject):
         found = self._look_for(product_id, op, name, job.before_ids)
         if found is None:
             return _Withdrawn()
+        if isinstance(found, _Offline):
+            return _Failed(_cancelled_but_unsure(op))
         if isinstance(found, _Done) and isinstance(found.answer, ProductImage):
             return self._take_back(product_id, found.answer)
         return _Failed(_cancelled_but_unsure(op))
@@ -1264,6 +1373,8 @@ class WriteQueue(QObject):
             except errors.ApiError as exc:
                 if cancel.is_set():
                     return _Failed(_cancelled_but_unsure(op))  # settled by _after_cancel
+                if errors.store_unreachable(exc):
+                    return _Offline(look_first=bool(unknown) or job.check_first)
                 if exc.outcome_unknown or exc.applied is True:
                     unknown.append(True)
                     self._on_journal(self._mark_outcome_unknown, job.seq)
@@ -1291,6 +1402,8 @@ class WriteQueue(QObject):
                                                 before_ids=before_ids)
         except errors.ApiError as exc:
             log.info("could not look for %s: %s", name, exc)
+            if errors.store_unreachable(exc):
+                return _Offline(look_first=True)
             return _Failed(f"{_ask_merchant(op)} {_why(exc)}")
         if search.arrived is True:
             assert search.image is not None

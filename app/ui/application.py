@@ -92,7 +92,8 @@ def run_gui(args: argparse.Namespace) -> int:
     remembered = None if args.screenshot else WindowStateFile(config / "window.ini")
     secrets = CredentialStore()  # keyring is loaded on first use, on a worker
     window = MainWindow(secrets, StoreRegistry(config / "stores.json"), cache_dir(), remembered,
-                        journal_dir=journal_dir(), saved_copy_dir=metadata_dir())
+                        journal_dir=journal_dir(), saved_copy_dir=metadata_dir(),
+                        start_offline=bool(getattr(args, "offline", False)))
     screenshot = None
     if args.screenshot:
         from app.ui.screenshot import ScreenshotWhenSettled  # brings the store page

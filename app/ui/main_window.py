@@ -74,8 +74,12 @@ class MainWindow(QMainWindow):
 
     def __init__(self, secrets: SecretStore, registry: StoreRegistry,
                  cache_dir: Path | None, window_state: WindowStateFile | None = None,
-                 journal_dir: Path | None = None, saved_copy_dir: Path | None = None) -> None:
+                 journal_dir: Path | None = None, saved_copy_dir: Path | None = None,
+                 start_offline: bool = False) -> None:
+        """`start_offline`: stores open in offline mode (`--offline`) until the merchant
+        goes online."""
         super().__init__()
+        self.start_offline = start_offline
         self.setWindowTitle(APP_NAME)
         icon = app_icon_path()
         if icon.is_file():
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         self.status = StoreStatusBar()
         self.setStatusBar(self.status)
         self._build_toolbar()
+        self.offline_action.setChecked(start_offline)
         self.show_start()
         self._files.submit("load-stores", registry.load, on_success=self._stores_loaded,
                            on_failure=self._stores_unreadable)
@@ -182,6 +187,11 @@ class MainWindow(QMainWindow):
                                            "Larger cards")
         self.zoom_reset_action = self._action(shortcuts.RESET_SIZE, "zoom-in", self._zoom_reset,
                                               "Default card size")
+        self.offline_action = self._action(
+            shortcuts.WORK_OFFLINE, "offline", lambda: None,
+            "Work from what is saved on this computer; changes wait until you go online")
+        self.offline_action.setCheckable(True)
+        self.offline_action.toggled.connect(self._work_offline)
         self._build_edit_menu()
         self._bind_shortcuts()
         for action in (self.stores_action, self.refresh_action, self.find_action):
@@ -212,8 +222,11 @@ class MainWindow(QMainWindow):
         self.size_slider.valueChanged.connect(self._slider_moved)
         self.size_slider_action = toolbar.addWidget(self.size_slider)
         toolbar.addAction(self.zoom_in_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.offline_action)
         #: Everything that needs an open store: hidden (shortcuts off too) on the start screen.
-        self.store_actions = [self.stores_action, self.refresh_action, self.find_action,
+        self.store_actions = [self.offline_action, self.stores_action, self.refresh_action,
+                              self.find_action,
                               self.retry_action, self.zoom_in_action, self.zoom_out_action,
                               self.zoom_reset_action, self.size_slider_action]
 
@@ -249,6 +262,8 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         self.file_menu = menus.addMenu("&File")
         self.file_menu.addActions([self.stores_action, self.refresh_action, self.find_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.offline_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = menus.addMenu("&Edit")
@@ -291,6 +306,10 @@ class MainWindow(QMainWindow):
         for action in self.store_actions:
             action.setVisible(shown)
         self.toolbar.setVisible(shown)  # nothing else is on it
+
+    def _work_offline(self, offline: bool) -> None:
+        if self.session is not None and self.session.offline_by_choice != offline:
+            self.session.work_offline(offline)
 
     def _refresh(self) -> None:
         if self.page is not None:
@@ -754,6 +773,8 @@ class MainWindow(QMainWindow):
         self.status.show()
         self.setWindowTitle(f"{info.label} — {APP_NAME}")
         self._show_store_actions(True)
+        if self.offline_action.isChecked():
+            session.work_offline(True)  # before the page asks anything of the store
         page.start(product_id)
         session.count_store_images(on_success=self.status.set_store_image_count,
                                    on_failure=lambda error: None)

@@ -158,6 +158,10 @@ class StoreStatusBar(QStatusBar):
         elif state is StoreConnection.UNREACHABLE:
             text, colour, why = ("○ Store unreachable", ERROR_COLOUR,
                                  "The store did not answer the last request.")
+        elif state is StoreConnection.OFFLINE:
+            text, colour, why = ("○ Working offline", WARNING_COLOUR,
+                                 "Nothing is asked of the store; changes wait on this "
+                                 "computer until you go online.")
         elif state is StoreConnection.REFUSED:
             text, colour, why = ("● Access refused", ERROR_COLOUR,
                                  "The store refused the saved credentials.")

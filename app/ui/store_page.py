@@ -24,7 +24,7 @@ from app.services.alt_text_batch import clean_alt_text
 from app.services.edit_verbs import alt_text_edit, readd_edit
 from app.services.write_queue import DELETED_ON_STORE
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
-from app.services.session import StoreSession, connection_after
+from app.services.session import NotSavedHere, StoreSession, connection_after
 from app.services.store_connection import StoreConnection
 from app.services.tasks import Task
 from app.ui.alt_text_filter import FilterBar, MissingAltTextFilter
@@ -40,6 +40,7 @@ from app.ui.upload_controls import UploadControls
 from app.ui.upload_drop_targets import PanelDropTarget, ProductDropTarget
 from app.ui.upload_flow import UploadFlow
 from app.ui.message_panel import MessageBanner, MessagePanel, PanelKind
+from app.ui.offline_banner import OfflineBanner
 from app.ui.page_verbs import ImageVerbs
 from app.ui.plain_text import ElidedLabel, wrapping_label
 from app.ui.product_model import (PICTURE_SIZE, ProductListModel, ProductRoles,
@@ -128,6 +129,7 @@ class StorePage(QWidget):
         self.product_model.loadingChanged.connect(self._update_product_state)
         self.product_model.totalChanged.connect(self._update_product_state)
         self.product_model.loadFailed.connect(self._update_product_state)
+        self.product_model.loadFailed.connect(self._products_failed)
         self.product_model.rowsInserted.connect(self._products_arrived)
         products = QWidget()
         products_layout = QVBoxLayout(products)
@@ -234,6 +236,9 @@ class StorePage(QWidget):
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        #: Offline: since when, and what becomes of the merchant's changes (issue 10 §3).
+        self.offline_banner = OfflineBanner(self)
+        layout.addWidget(self.offline_banner)
         layout.addWidget(splitter)
         #: Uploads once queued: progress on the cards, Cancel upload / Cancel all uploads.
         self.upload_controls: UploadControls | None = None
@@ -284,6 +289,15 @@ class StorePage(QWidget):
                                         else "Loading products…")
             if not keyword and self.image_model.product_id is None:
                 self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
+        elif not rows and self.session.offline:
+            self.product_status.setText(
+                f"No product saved on this computer matches “{keyword}”." if keyword
+                else "No product of this store is saved on this computer yet.")
+            if not keyword and self.image_model.product_id is None:
+                self._show_grid_panel(
+                    "Nothing of this store is saved on this computer",
+                    "Products you open are kept here for working offline. Go online to see "
+                    "the store's products.")
         elif not rows:
             self.product_status.setText(f"No products match “{keyword}”." if keyword
                                         else "This store has no products.")
@@ -295,11 +309,18 @@ class StorePage(QWidget):
         else:
             total = model.total
             count = _products(total) if total is not None else f"{rows}+ products"
+            if self.session.offline:
+                count += " saved on this computer"
             if keyword:
                 verb = "matches" if total == 1 else "match"
                 self.product_status.setText(f"{count} {verb} “{keyword}”")
             else:
                 self.product_status.setText(count)
+
+    def _products_failed(self, error: Exception) -> None:
+        if self.session.offline and not isinstance(error, NotSavedHere):
+            # Asked before the store was found unreachable: the saved list answers instead.
+            QTimer.singleShot(0, self.product_model.reload)
 
     def _product_panel_action(self, remedy: Remedy) -> None:
         if remedy is Remedy.EDIT_CREDENTIALS:
@@ -352,7 +373,8 @@ class StorePage(QWidget):
                               kind=PanelKind.LOADING)
         self.saved_copy_at = None
         self.saved_copy_banner.hide()
-        self._ask_store(product_id, prefetch=True)
+        if not self.session.offline:
+            self._ask_store(product_id, prefetch=True)
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
         self.session.saved_images(
@@ -385,11 +407,49 @@ class StorePage(QWidget):
 
     def _saved_images_arrived(self, product_id: int, images: list[ProductImage],
                               saved_at: float | None) -> None:
-        if (product_id != self.image_model.product_id or self.images_ready
-                or not images or saved_at is None):
-            return  # another product by now, the store was faster, or nothing was kept
+        if product_id != self.image_model.product_id:
+            return  # another product by now
+        offline = self.session.offline
+        if self.images_ready and not (offline and self.images_failed):
+            return  # the store was faster
+        if saved_at is None or not (images or offline):
+            if offline and not self.images_ready:
+                self._show_not_saved(product_id)
+            return  # nothing was kept (an empty copy only stands in while offline)
+        self.images_ready = self.images_failed = False  # the copy replaces a failure
         self.saved_copy_at = saved_at
         self._show_images(product_id, images, saved_copy=True)
+
+    def _show_not_saved(self, product_id: int) -> None:
+        """Offline, and this product was never saved here: said, not a spinner."""
+        self.images_ready = True
+        self.images_failed = True
+        self._show_grid_panel(
+            "This product is not saved on this computer",
+            "Its images can be seen once the store can be reached. Next time, make the "
+            "products you need available offline (File › Make available offline…) first.")
+
+    def show_saved_copy_after_failure(self) -> None:
+        """Gone offline: what failed to load from the store comes from disk instead."""
+        if (self.product_model.failed or not self.product_model.rowCount()) \
+                and not self.product_model.loading:
+            self.product_model.reload()
+        product_id = self.image_model.product_id
+        if product_id is not None and self.images_failed:
+            self.session.saved_images(
+                product_id, lambda saved, pid=product_id: self._saved_images_arrived(pid, *saved))
+
+    def use_store_again(self) -> None:
+        """Back online: the list if it was missing, and the open product's images again
+        (only the rows that differ change)."""
+        if self.product_model.failed or not self.product_model.rowCount():
+            self.product_model.reload()
+        if self.image_model.product_id is None:
+            return
+        if self.images_failed or not self.images_ready:
+            self.reload_images()
+        else:
+            self._ask_store_again()
 
     def refresh(self) -> None:
         """Loads the images again, and the product list too if it had failed or was empty."""
@@ -663,6 +723,8 @@ class StorePage(QWidget):
         self._images_task = None
         if (self.saved_copy_at is not None and not self.images_failed
                 and connection_after(error) is StoreConnection.UNREACHABLE):
+            if self.session.offline:
+                return  # the offline banner says it already
             # The saved copy stays on screen; one line above it says what is wrong.
             problem = explain(error, "the images of this product",
                               missing="This product is no longer in the store")
@@ -711,6 +773,8 @@ class StorePage(QWidget):
 
     def _set_pictures_failing(self, failing: bool) -> None:
         """One banner instead of a red badge on every card; the cards stay quiet meanwhile."""
+        if failing and self.session.offline_by_choice:
+            return  # nothing is downloaded offline: the offline banner says it already
         was = not self.pictures_banner.isHidden()
         if failing:
             host = self._health.host or "the image server"
