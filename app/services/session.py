@@ -139,6 +139,8 @@ class StoreSession(QObject):
                 self.queue.set_sending_paused(True)
         else:
             if self.queue is not None:
+                # Listed afresh before anything is sent (conflicts), then sent.
+                self.queue.set_online()
                 self.queue.set_sending_paused(False)
             self.try_online()
 

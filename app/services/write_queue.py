@@ -66,7 +66,8 @@ from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
 from app.cache.journal import Journal, JournalEntry, JournalError, StoredFile
-from app.services.conflicts import Conflict, Resolution, describe, find_conflict, unsure_fields
+from app.services.conflicts import (Conflict, ConflictKind, Resolution, describe, find_conflict,
+                                    unsure_fields)
 from app.services.edit_verbs import KeyAliases
 from app.services.image_state import (
     Answer,
@@ -474,7 +475,9 @@ class WriteQueue(QObject):
 
     def resolve_conflicts(self, op_ids: Iterable[int], resolution: Resolution) -> None:
         """The merchant's choice for changes in conflict: KEEP_MINE sends them as made,
-        KEEP_STORES drops them, SKIP leaves them waiting for a decision."""
+        KEEP_STORES drops them, SKIP leaves them waiting for a decision. Keeping mine of an
+        image deleted on the store is not the queue's to do: its picture must come back first
+        (the screen re-adds it, then drops the change with KEEP_STORES)."""
         self._post(self._resolve, tuple(op_ids), resolution)
 
     def counts(self) -> tuple[int, int, int]:
@@ -987,8 +990,11 @@ class WriteQueue(QObject):
 
     def _resolve(self, op_ids: tuple[int, ...], resolution: Resolution) -> None:
         for op_id in op_ids:
-            if op_id not in self._conflicts:
+            conflict = self._conflicts.get(op_id)
+            if conflict is None:
                 continue
+            if resolution is Resolution.KEEP_MINE and conflict.kind is ConflictKind.DELETED:
+                continue  # the screen brings the picture back first (see resolve_conflicts)
             if resolution is Resolution.KEEP_MINE:
                 self._retry(op_id)
             elif resolution is Resolution.KEEP_STORES:
@@ -1039,12 +1045,6 @@ class WriteQueue(QObject):
         if (product_id not in self._loaded or time.monotonic()
                 - self._loaded_at.get(product_id, 0.0) > SNAPSHOT_FRESH_S):
             return _NEED_IMAGES
-        if _moot(state, item.op):
-            # Its row is not on the store and nothing queued will make it (an upload that
-            # was undone or reverted): nothing to send, and no card could show a failure.
-            self._withdraw(product_id, item.op.op_id)
-            self._settle_resumed(item.op.op_id, failed=False, counted=False)
-            return self._take_next(product_id)
         conflict = self._conflict_of(state, item)
         if conflict is not None:
             # Unsent until the merchant decides; the product's other changes go on.
@@ -1054,6 +1054,12 @@ class WriteQueue(QObject):
             self._publish(product_id, state.failed(item.op.op_id, reason))
             self._report_conflicts()
             self._settle_resumed(item.op.op_id, failed=True)
+            return self._take_next(product_id)
+        if _moot(state, item.op):
+            # Its row is not on the store and nothing queued will make it (an upload that
+            # was undone or reverted): nothing to send, and no card could show a failure.
+            self._withdraw(product_id, item.op.op_id)
+            self._settle_resumed(item.op.op_id, failed=False, counted=False)
             return self._take_next(product_id)
         op = item.op
         seq = self._seqs[op.op_id]
