@@ -32,7 +32,7 @@ from app.services.edit_verbs import (NewFile, add_edit, alt_text_edit, delete_ed
 from app.services.write_queue import WriteQueue
 from app.ui.image_editor import ImageEditor
 
-store_hash, token, api_base, folder, pid, files, out = sys.argv[1:8]
+store_hash, token, api_base, folder, pid, files, out, replay = sys.argv[1:9]
 pid = int(pid)
 app = QGuiApplication([])
 client = StoreClient(OAuthCredentials(store_hash, token, api_base=api_base))
@@ -106,6 +106,8 @@ def write_and_go():
              "sha": hashlib.sha256(r.local_file.read_bytes()).hexdigest()
                     if r.local_file is not None else None} for r in rows()]
     Path(out).write_text(json.dumps({"queued": sum(queue.counts()), "rows": last}))
+    if replay == "after-offline":
+        queue.set_online()  # as the session does when the store answers again: relist first
     queue.set_sending_paused(False)
 
 when(lambda: pid in states, then_next([
@@ -117,10 +119,14 @@ app.exec()
 
 #: Writes the store has seen when the child dies: the first PUT (the edit undone later) is
 #: one; then among the inverse and alt texts, the uploads, the reorder's PUTs, the deletes.
-@pytest.mark.parametrize("kill_after", [3, 7, 9, 13, 18])
+@pytest.mark.parametrize(("kill_after", "replay"), [
+    (3, "online"), (7, "online"), (9, "online"), (13, "online"), (18, "online"),
+    # Issue 10: the 20 changes were made offline (the queue held them); the process dies
+    # while they are replayed, each product listed again and compared first.
+    (6, "after-offline"), (14, "after-offline")])
 def test_a_process_killed_amid_twenty_edits_is_finished_by_the_next_as_last_seen(
         qtbot: QtBot, empty_emulator: StoreEmulator, clients, make_queue, tmp_path: Path,
-        kill_after: int) -> None:
+        kill_after: int, replay: str) -> None:
     emu = empty_emulator
     pid = emu.add_product("Mug", "MUG", image_count=8)
     client = clients(emu)
@@ -134,7 +140,7 @@ def test_a_process_killed_amid_twenty_edits_is_finished_by_the_next_as_last_seen
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, emu.config.store_hash, emu.config.access_token,
          emu.oauth_api_base, str(folder), str(pid), "|".join(map(str, files)),
-         str(last_seen)],
+         str(last_seen), replay],
         env={**os.environ, "PYTHONPATH": os.getcwd(), "QT_QPA_PLATFORM": "offscreen"})
     try:
         qtbot.waitUntil(last_seen.exists, timeout=60000)
