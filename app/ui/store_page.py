@@ -145,6 +145,9 @@ class StorePage(QWidget):
         self._latest_state: ImageState | None = None  # arrived, not shown yet (next frame)
         self._state_timer = QTimer(self, singleShot=True, interval=STATE_BATCH_MS)
         self._state_timer.timeout.connect(self._apply_latest_state)
+        #: The product overview in the details pane, once per burst of row changes.
+        self._overview_timer = QTimer(self, singleShot=True, interval=STATE_BATCH_MS)
+        self._overview_timer.timeout.connect(self._refresh_overview)
         self.grid.set_loader(session.thumbnails)
         self.grid.set_preview_loader(session.side_pictures)
         self.grid.setModel(self.image_model)
@@ -239,7 +242,7 @@ class StorePage(QWidget):
         #: Offline: since when, and what becomes of the merchant's changes (issue 10 §3).
         self.offline_banner = OfflineBanner(self)
         layout.addWidget(self.offline_banner)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         #: Uploads once queued: progress on the cards, Cancel upload / Cancel all uploads.
         self.upload_controls: UploadControls | None = None
         if session.queue is not None:
@@ -683,6 +686,7 @@ class StorePage(QWidget):
         """An upload, a delete or their undo: the heading, the product's tile and the status
         bar count what the grid shows."""
         self._update_header()
+        self._overview_timer.start()
         product_id, count = self.image_model.product_id, self.image_count
         if product_id is not None and count is not None:
             self.product_model.update_image_count(product_id, count)
@@ -817,10 +821,13 @@ class StorePage(QWidget):
 
     def _image_data_changed(self, first, last, roles) -> None:  # type: ignore[no-untyped-def]
         """The one image shown in the details changed (an edit, the store's answer)."""
+        if roles and ImageRoles.Image not in roles:
+            return
         index = self._single_selected()
-        if (index is not None and first.row() <= index.row() <= last.row()
-                and (not roles or ImageRoles.Image in roles)):
+        if index is not None and first.row() <= index.row() <= last.row():
             self.details.refresh_image(index.data(ImageRoles.Image))
+        elif not self.grid.selectionModel().hasSelection():
+            self._overview_timer.start()  # "without alt text: 2 of 5" follows the edits
 
     # ---- alt text: on the card, in batches, and a filter for the missing ones ---------------
 
@@ -977,6 +984,10 @@ class StorePage(QWidget):
             self.details.show_selection(
                 [model.image_at(row) for row in rows], model.rowCount(),
                 [model.index(row).data(Qt.ItemDataRole.DecorationRole) for row in rows[:4]])
+
+    def _refresh_overview(self) -> None:
+        if not self.grid.selectionModel().hasSelection():
+            self._show_details()
 
     def sizeHint(self) -> QSize:
         return QSize(1280, 800)

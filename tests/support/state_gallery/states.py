@@ -287,3 +287,24 @@ def uploading(stage: Stage) -> None:
         # first upload is then all sent and awaits the store's answer, still a true state.
         stage.wait_until(lambda: first_upload_sent(0.0, 1.0),
                          "the first upload being sent, the others waiting")
+
+
+@state("offline-pending", "Working offline (the toolbar's toggle): one banner says since when; "
+                          "three changes made meanwhile wait on their cards and in the status "
+                          "bar, to be sent when the store can be reached")
+def offline_pending(stage: Stage) -> None:
+    from app.services.edit_verbs import alt_text_edit, move_edit
+
+    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
+    queue = page.session.queue
+    if page.editor is None or queue is None:
+        raise StateNotReached("this session cannot keep changes")
+    stage.window.offline_action.trigger()
+    stage.wait_until(lambda: page.session.offline_by_choice, "working offline")
+    rows = page.view_rows()
+    page.editor.apply(FEW_IMAGES_PRODUCT_ID, alt_text_edit(
+        rows, {rows[0].key: "Stainless bottle, front", rows[1].key: "Stainless bottle, cap off"}))
+    page.editor.apply(FEW_IMAGES_PRODUCT_ID, move_edit(page.view_rows(), [rows[4].key], 0))
+    stage.wait_until(lambda: queue.counts() == (3, 0, 0)
+                     and "3 changes wait" in page.offline_banner.text,
+                     "three changes waiting under the offline banner")
