@@ -364,3 +364,25 @@ def readd_edit(rows: Sequence[ViewRow], key: RowKey, picture: Path) -> Edit | No
                          if other.image.id != NO_ID and other.key != key)
         steps.append(Step(Reorder(op_id=next_op_id(), order=order, based_on=based_on)))
     return Edit("Add image again", tuple(steps))
+
+
+def restore_edit(rows: Sequence[ViewRow], image: ProductImage, picture: Path,
+                 position: int | None) -> Edit:
+    """An image the store deleted while the merchant changed it offline ("keep mine" of that
+    conflict): it comes back from `picture` as the merchant wanted it (`image`: its alt text
+    and star), at `position` (a 0-based place in the grid; None or past the end: last)."""
+    new_key = new_row_key()
+    at = len(rows) if position is None else max(0, min(position, len(rows)))
+    create = CreateFromFile(op_id=next_op_id(), row_key=new_key, path=picture, sha256="",
+                            size=0, name=Path(image.image_file).name or picture.name,
+                            position=at, description=image.description or "")
+    steps = [Step(create, (Delete(op_id=0, row_key=new_key, based_on=None),))]
+    if image.is_thumbnail:
+        steps.append(Step(UpdateFields(op_id=next_op_id(), row_key=new_key,
+                                       changes=FieldChanges(is_thumbnail=True), based_on=None)))
+    if at < len(rows):  # the store puts a new image last: put it back in its place
+        order = [row.key for row in rows]
+        order.insert(at, new_key)
+        based_on = tuple(row.image for row in rows if row.image.id != NO_ID)
+        steps.append(Step(Reorder(op_id=next_op_id(), order=tuple(order), based_on=based_on)))
+    return Edit("Add image again", tuple(steps))
