@@ -21,17 +21,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import shiboken6
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QImage, QPainter, QPaintEvent, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from app.api.models import ProductImage
 from app.services.conflicts import Conflict, ConflictKind, Resolution, describe
+from app.services.thumbnails import ThumbnailLoader
 from app.ui.plain_text import plain_label, tooltip, wrapping_label
 
 #: (url, on_image): asks for a picture; `on_image(QImage)` runs on the GUI thread when it is
-#: there (never, if it cannot be had). The session wires it to its side-picture loader.
+#: there, with a null QImage if it cannot be had. `LoaderPictures` makes one of a
+#: ThumbnailLoader (the session's side_pictures).
 PictureSource = Callable[[str, Callable[[QImage], None]], None]
 
 TITLE = "Changes that meet a changed store"
@@ -529,8 +531,11 @@ class ConflictDialog(QDialog):
                 self._load_picture(url, _arrival(self, url))
 
     def _picture_arrived(self, url: str, image: QImage) -> None:
-        self._asked.discard(url)
+        self._asked.discard(url)  # a failed one is asked again when shown again
         if image.isNull():
+            for box in (self.mine.picture, self.theirs.picture):
+                if box.property("url") == url:
+                    box.set_picture(None, "The picture could not be loaded")
             return
         self._pictures[url] = QPixmap.fromImage(image)
         while len(self._pictures) > PICTURES_KEPT:
@@ -538,6 +543,42 @@ class ConflictDialog(QDialog):
         for box in (self.mine.picture, self.theirs.picture, self.before_picture):
             if box.property("url") == url:
                 box.set_picture(self._pictures[url])
+
+
+class LoaderPictures(QObject):
+    """A PictureSource over a ThumbnailLoader: pictures fitted in `box` (device pixels),
+    asked under keys of their own, so nothing else the loader serves is touched. Parent it to
+    the dialog: its connections to the loader end with it."""
+
+    def __init__(self, loader: ThumbnailLoader, box: QSize, parent: QObject | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self._loader = loader
+        self._box = QSize(box)
+        self._waiting: dict[str, list[Callable[[QImage], None]]] = {}
+        loader.loaded.connect(self._loaded)
+        loader.failed.connect(self._failed)
+
+    @classmethod
+    def for_widget(cls, loader: ThumbnailLoader, widget: QWidget) -> "LoaderPictures":
+        """Sized for the dialog's largest picture on `widget`'s screen."""
+        ratio = widget.devicePixelRatioF()
+        return cls(loader, QSize(round(PICTURE_BOX.width() * ratio),
+                                 round(PICTURE_BOX.height() * ratio)), widget)
+
+    def __call__(self, url: str, on_image: Callable[[QImage], None]) -> None:
+        self._waiting.setdefault(url, []).append(on_image)
+        self._loader.request(("conflict", url), url, self._box)
+
+    def _loaded(self, key: object, url: str, image: QImage, box_width: int) -> None:
+        if key == ("conflict", url):
+            for on_image in self._waiting.pop(url, []):
+                on_image(image)
+
+    def _failed(self, key: object, url: str, message: str) -> None:
+        if key == ("conflict", url):
+            for on_image in self._waiting.pop(url, []):
+                on_image(QImage())
 
 
 def _arrival(dialog: ConflictDialog, url: str) -> Callable[[QImage], None]:

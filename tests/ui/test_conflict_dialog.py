@@ -14,9 +14,12 @@ from PySide6.QtGui import QColor, QImage, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.api import ImageDownloader, StoreClient
 from app.api.models import ProductImage
 from app.services.conflicts import Conflict, ConflictKind, Resolution
-from app.ui.conflict_dialog import TITLE, ConflictDialog
+from app.services.thumbnails import ThumbnailLoader
+from app.ui.conflict_dialog import TITLE, ConflictDialog, LoaderPictures
+from tests.ui.conftest import oauth_for
 
 HOSTILE = "<b>x</b>"
 LONG_ALT = ("A very long alt text from the store that goes on and on " * 100)[:5000]
@@ -370,3 +373,41 @@ def test_keyboard_and_screen_readers(make_dialog, qtbot: QtBot) -> None:
     qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.keyClick(dialog, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: seen == [([1], Resolution.SKIP)])  # a mnemonic animates a click
+
+
+def test_pictures_from_the_stores_image_server(qtbot: QtBot, window: QWidget, empty_emulator
+                                                ) -> None:
+    """Wired as the app wires it: the session's side-picture loader, pictures from the CDN;
+    a picture the CDN does not have says so instead of loading for ever."""
+    product_id = empty_emulator.add_product("Canvas Tote", "TOTE-1", image_count=2)
+    client = StoreClient(oauth_for(empty_emulator))
+    downloader = ImageDownloader()
+    loader = ThumbnailLoader(downloader, cache=None, workers=2)
+    try:
+        first, second = client.all_images(product_id)
+        mine = dataclasses.replace(first, description="Mine")
+        theirs = dataclasses.replace(first, description="Theirs")
+        missing = dataclasses.replace(second, standard_url=second.standard_url.replace(
+                                          "/images/", "/images/gone-"),
+                                      thumbnail_url=None, zoom_url=None)
+        conflicts = [
+            Conflict(product_id, 1, ConflictKind.CHANGED, "Alt text of image 1", first, mine,
+                     theirs, ("description",)),
+            Conflict(product_id, 2, ConflictKind.CHANGED, "Alt text of image 2", second,
+                     dataclasses.replace(second, description="Mine"), missing,
+                     ("description",)),
+        ]
+        dialog = ConflictDialog(LoaderPictures.for_widget(loader, window), window)
+        dialog.set_conflicts(conflicts)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.mine.picture.has_picture()
+                        and dialog.theirs.picture.has_picture()
+                        and dialog.before_picture.has_picture(), timeout=15000)
+        dialog.skip_button.click()
+        qtbot.waitUntil(lambda: dialog.theirs.picture.message
+                        == "The picture could not be loaded", timeout=15000)
+        qtbot.waitUntil(dialog.mine.picture.has_picture, timeout=15000)
+    finally:
+        loader.shutdown()
+        downloader.close()
+        client.close()
