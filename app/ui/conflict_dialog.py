@@ -435,19 +435,22 @@ class ConflictDialog(QDialog):
         if not shiboken6.isValid(self):
             return  # a receiver closed and deleted the dialog
         if self._index >= len(self._conflicts):
-            self.close()  # the walk is over; skipped ones wait for the next time
+            # The walk is over; skipped ones wait for the next time.
+            if self.isVisible():
+                self.close()
+            else:
+                self._restart()
         self._show_current()
 
-    def done(self, result: int) -> None:  # noqa: D102 - closing (Escape) restarts the walk
-        self._index = 0
-        self.for_all.setChecked(False)
+    def done(self, result: int) -> None:
+        """Escape, the window's close button and close() all end here: the next time it
+        opens, the walk starts again from the first conflict (the skipped ones included)."""
         super().done(result)
-        self._show_current()
+        self._restart()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def _restart(self) -> None:
         self._index = 0
         self.for_all.setChecked(False)
-        super().closeEvent(event)
         self._show_current()
 
     # ---- what is shown ------------------------------------------------------------------

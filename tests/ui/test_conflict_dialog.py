@@ -411,3 +411,13 @@ def test_pictures_from_the_stores_image_server(qtbot: QtBot, window: QWidget, em
         loader.shutdown()
         downloader.close()
         client.close()
+
+
+def test_a_walk_ended_while_hidden_starts_again_when_shown(window: QWidget) -> None:
+    dialog = ConflictDialog(Pictures(), window)
+    dialog.set_conflicts([changed(1), changed(2)])
+    dialog.choose(Resolution.SKIP)
+    dialog.choose(Resolution.SKIP)
+    dialog.show()
+    assert dialog.current().op_id == 1 and dialog.position.text() == "1 of 2"
+    dialog.close()
