@@ -375,7 +375,8 @@ def restore_edit(rows: Sequence[ViewRow], image: ProductImage, picture: Path,
     at = len(rows) if position is None else max(0, min(position, len(rows)))
     create = CreateFromFile(op_id=next_op_id(), row_key=new_key, path=picture, sha256="",
                             size=0, name=Path(image.image_file).name or picture.name,
-                            position=at, description=image.description or "")
+                            position=at if position is not None else AT_END,
+                            description=image.description or "")
     steps = [Step(create, (Delete(op_id=0, row_key=new_key, based_on=None),))]
     if image.is_thumbnail:
         steps.append(Step(UpdateFields(op_id=next_op_id(), row_key=new_key,

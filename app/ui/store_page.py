@@ -29,6 +29,7 @@ from app.services.store_connection import StoreConnection
 from app.services.tasks import Task
 from app.ui.alt_text_filter import FilterBar, MissingAltTextFilter
 from app.ui.batch_alt_text import BatchAltTextDialog
+from app.ui.conflict_review import ConflictReview
 from app.ui.card_editor import CardEditingDelegate, CardText, InPlaceAltText
 from app.ui.details_pane import DetailsPane
 from app.ui.image_editor import ImageEditor
@@ -179,7 +180,10 @@ class StorePage(QWidget):
         self.saved_copy_banner = MessageBanner("Saved copy")
         self.saved_copy_banner.actionTriggered.connect(self._ask_store_again)
         self.saved_copy_at: float | None = None
+        #: Changes that met a store changed meanwhile: a banner, and the review dialog.
+        self.conflict_review: ConflictReview | None = None
         if session.queue is not None:
+            self.conflict_review = ConflictReview(self)
             session.queue.journalProblem.connect(self._journal_problem)
             session.queue.writesUnavailable.connect(self._writes_unavailable)
             self.grid.context_menu.add_section(self._failed_change_actions)
@@ -191,6 +195,8 @@ class StorePage(QWidget):
         grid_layout.addWidget(self.grid_header)
         grid_layout.addWidget(self.pictures_banner)
         grid_layout.addWidget(self.changes_banner)
+        if self.conflict_review is not None:
+            grid_layout.addWidget(self.conflict_review.banner)
         grid_layout.addWidget(self.saved_copy_banner)
         grid_layout.addWidget(self._build_alt_text())
         # The image verbs (reorder, thumbnail, delete) and the Undo bar of a delete.

@@ -168,3 +168,70 @@ def test_working_offline_by_choice_asks_nothing_and_an_unseen_product_says_so(
     qtbot.waitUntil(lambda: queue.counts() == (0, 0, 0), timeout=15000)
     assert store_images(store, PRODUCT)[0].description == "Kept until I go online"
     assert page.offline_banner.isHidden()
+
+
+def test_conflicts_are_shown_and_each_choice_does_what_it_says(
+        qtbot: QtBot, make_window, running: list[StoreEmulator]) -> None:
+    """Offline, the merchant rewrites the alt text of three images; meanwhile, on the store,
+    someone rewrites the first's, deletes the second and rewrites the third's. Back online: one
+    banner, the review dialog; keep mine (first), add it again with my changes (second), keep
+    the store's (third)."""
+    from app.api import StoreClient
+    from app.api.models import ImageChanges
+    from app.services.conflicts import ConflictKind, Resolution
+
+    store = running[0]
+    window = make_window()
+    page = window.open_store(StoreInfo("Test store", oauth_for(store)), PRODUCT)
+    qtbot.waitUntil(lambda: page.images_ready and page.image_model.rowCount() == 5,
+                    timeout=15000)
+    seen = page.image_model.images()
+    window.offline_action.setChecked(True)
+    rows = page.view_rows()
+    editor, queue, review = page.editor, page.session.queue, page.conflict_review
+    assert editor is not None and queue is not None and review is not None
+    editor.apply(PRODUCT, alt_text_edit(rows, {rows[0].key: "Mine 0", rows[1].key: "Mine 1",
+                                               rows[2].key: "Mine 2"}))
+    qtbot.waitUntil(lambda: queue.counts() == (3, 0, 0), timeout=10000)
+    client = StoreClient(oauth_for(store))
+    try:
+        client.update_image(PRODUCT, seen[0].id, ImageChanges(description="Theirs 0"))
+        client.delete_image(PRODUCT, seen[1].id)
+        client.update_image(PRODUCT, seen[2].id, ImageChanges(description="Theirs 2"))
+    finally:
+        client.close()
+
+    window.offline_action.setChecked(False)
+    qtbot.waitUntil(lambda: len(review.conflicts) == 3 and review.banner.isVisible(),
+                    timeout=15000)
+    assert "3 changes meet a store that changed" in review.banner.text
+    assert [c.kind for c in review.conflicts] == [ConflictKind.CHANGED, ConflictKind.DELETED,
+                                                  ConflictKind.CHANGED]
+    review.banner.action_button.click()
+    dialog = review.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.current() is not None and dialog.current().op_id == review.conflicts[0].op_id
+    dialog.choose(Resolution.KEEP_MINE)
+    qtbot.waitUntil(lambda: dialog.current() is not None
+                    and dialog.current().kind is ConflictKind.DELETED, timeout=5000)
+    dialog.choose(Resolution.KEEP_MINE)  # "Add it again with my changes"
+    qtbot.waitUntil(lambda: dialog.current() is not None
+                    and dialog.current().op_id == review.conflicts[-1].op_id, timeout=5000)
+    dialog.choose(Resolution.KEEP_STORES)
+    try:
+        qtbot.waitUntil(lambda: not review.conflicts and queue.counts() == (0, 0, 0),
+                        timeout=30000)
+    except Exception:
+        print("left:", review.conflicts, queue.counts(), page.changes_banner.text,
+              [(row.key, row.image.description, row.sync) for row in page.view_rows()])
+        raise
+    assert review.banner.isHidden()
+    on_store = {image.id: image for image in store_images(store, PRODUCT)}
+    assert on_store[seen[0].id].description == "Mine 0"
+    assert on_store[seen[2].id].description == "Theirs 2"
+    assert seen[1].id not in on_store
+    added = [image for image in on_store.values() if image.id not in {s.id for s in seen}]
+    assert [image.description for image in added] == ["Mine 1"]    # back, with my alt text
+    assert store_images(store, PRODUCT)[1].id == added[0].id          # in its place
+    assert [image.id for image in page.image_model.images()] == \
+        [image.id for image in store_images(store, PRODUCT)]
