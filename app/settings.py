@@ -54,8 +54,9 @@ class AppSettings:
 
     @cache_max_bytes.setter
     def cache_max_bytes(self, value: int) -> None:
+        """As given (the dialog keeps to the range; a test may want a few KB)."""
         with self._lock:
-            self._cache_max_bytes = clamp_cache_bytes(value)
+            self._cache_max_bytes = max(1, int(value))
 
     def load(self) -> AppSettings:
         """Reads the file (a worker's job). A value that is missing or not a number keeps the
@@ -67,7 +68,7 @@ class AppSettings:
                 value = int(str(raw)) if raw is not None else DEFAULT_MAX_BYTES
             except ValueError:
                 value = DEFAULT_MAX_BYTES
-            self.cache_max_bytes = value
+            self.cache_max_bytes = clamp_cache_bytes(value)
         return self
 
     def save(self) -> None:

@@ -32,7 +32,8 @@ def what(op: Operation) -> str:
 
 
 def picture_name(image: ProductImage | None) -> str:
-    """A picture as the merchant knows it: its file name, else "a picture"."""
+    """A picture as the merchant knows it: its file name ("a new picture": not on the store
+    yet, so it has none)."""
     if image is None:
         return "a new picture"
     return url_file_name(image.image_file) or f"picture {image.id}"
@@ -57,7 +58,8 @@ def summary(op: Operation) -> str:
             parts.append("no longer the thumbnail")
         if changes.sort_order is not None:
             parts.append("moved")
-        return f"{name[:1].upper()}{name[1:]}: {', '.join(parts) or 'changed'}"
+        name = "New picture" if op.based_on is None else name  # a file name keeps its case
+        return f"{name}: {', '.join(parts) or 'changed'}"
     if isinstance(op, Delete):
         return f"Delete {picture_name(op.based_on)}"
     if isinstance(op, DeleteAll):

@@ -117,7 +117,7 @@ class _ProductSection(QFrame):
         top.addWidget(self.discard_all_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         self.rows_layout = QVBoxLayout()
-        self.rows_layout.setSpacing(0)
+        self.rows_layout.setSpacing(4)
         layout.addLayout(self.rows_layout)
 
     def set_rows(self, pending: tuple[Pending, ...], offline: bool,

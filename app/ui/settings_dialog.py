@@ -39,8 +39,9 @@ def usage_text(usage: CacheUsage) -> str:
     pictures = f"{usage.files:,} picture{'s' if usage.files != 1 else ''}"
     text = f"{size_text(usage.total_bytes)} in {pictures}"
     if usage.pinned_files:
-        text += (f", of which {size_text(usage.pinned_bytes)} ({usage.pinned_files:,}) "
-                 "kept for products available offline")
+        kept = f"{usage.pinned_files:,} picture{'s' if usage.pinned_files != 1 else ''}"
+        text += (f", of which {size_text(usage.pinned_bytes)} ({kept}) kept for products "
+                 "available offline")
     return text + "."
 
 
@@ -114,7 +115,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.message_label)
         layout.addStretch(1)
         layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         if cache is None:
             self.usage_label.setText("No picture cache: pictures are downloaded each time.")
             self.clear_button.setEnabled(False)
@@ -136,6 +137,7 @@ class SettingsDialog(QDialog):
     def _measured(self, usage: CacheUsage) -> None:
         self.usage = usage
         self.usage_label.setText(usage_text(usage))
+        self.adjustSize()  # a longer text wraps onto more lines
         self.usageMeasured.emit(usage)
 
     def clear_cache(self) -> None:
