@@ -280,6 +280,8 @@ class MainWindow(QMainWindow):
         self._commands[self.pending_action] = shortcuts.PENDING_CHANGES
         self.view_menu.addAction(self.pending_action)
         self.status.changesClicked.connect(self.show_pending_changes)
+        self.pending_dock.visibilityChanged.connect(
+            lambda shown: self.pending_panel.focus_first() if shown else None)
         self.settings_action = self._action(shortcuts.SETTINGS, None, self.open_settings,
                                             "The picture cache's size, and clearing it")
         self.settings_action.setText("Settings…")
@@ -302,7 +304,7 @@ class MainWindow(QMainWindow):
         self.pending_panel.refresh_names()
         self.pending_dock.show()
         self.pending_dock.raise_()
-        self.pending_panel.setFocus()
+        self.pending_panel.focus_first()
 
     def _attach_pending_changes(self, session: StoreSession, page: StorePage) -> None:
         """The panel lists this session's queue (before it reports what it resumed)."""

@@ -142,6 +142,7 @@ class PendingChangesPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Pending changes")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # so the empty panel can hold focus
         self.product_name = product_name
         self.queue: WriteQueue | None = None
         self.offline = False
@@ -201,6 +202,17 @@ class PendingChangesPanel(QWidget):
         """Product names learnt since (the product list loads after the changes arrive)."""
         for product_id, section in self._sections.items():
             section.heading.setText(product_heading(product_id, self.product_name))
+
+    def focus_first(self) -> None:
+        """The keyboard starts on the first change's Discard (or the empty text's panel)."""
+        for section in self._sections.values():
+            for row in section.rows:
+                if row.discard_button.isEnabled():
+                    row.discard_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                    return
+            section.discard_all_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def change_count(self) -> int:
         return sum(len(section.rows) for section in self._sections.values())

@@ -55,8 +55,12 @@ def test_changes_held_back_are_listed_and_a_discarded_one_never_reaches_the_stor
     assert [state for _, state in texts] == ["Waiting", "Waiting"]
     assert "alt text “Kept: front view”" in texts[0][0]
     assert "alt text “Discarded: back view”" in texts[1][0]
+    # The keyboard lands on the first Discard; Tab goes on to the next change's.
+    qtbot.waitUntil(lambda: section.rows[0].discard_button.hasFocus(), timeout=2000)
+    QTest.keyClick(section.rows[0].discard_button, Qt.Key.Key_Tab)
+    assert section.rows[1].discard_button.hasFocus()
 
-    qtbot.mouseClick(section.rows[1].discard_button, Qt.MouseButton.LeftButton)
+    QTest.keyClick(section.rows[1].discard_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: panel.change_count() == 1, timeout=5000)
     assert "Kept" in _texts(panel)[0][0]
     queue.set_sending_paused(False)
