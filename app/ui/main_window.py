@@ -311,6 +311,7 @@ class MainWindow(QMainWindow):
         from app.ui.pending_changes import names_from_page
         from app.services.store_connection import StoreConnection
         self.pending_panel.product_name = names_from_page(page)
+        page.product_model.rowsInserted.connect(self.pending_panel.refresh_names)
         self.pending_panel.attach(session.queue)
         self.pending_panel.set_offline(False)
         session.connectionChanged.connect(lambda state: self.pending_panel.set_offline(

@@ -198,7 +198,7 @@ class PendingChangesPanel(QWidget):
             for row in section.rows:
                 row.show_state(offline)
 
-    def refresh_names(self) -> None:
+    def refresh_names(self, *_: object) -> None:
         """Product names learnt since (the product list loads after the changes arrive)."""
         for product_id, section in self._sections.items():
             section.heading.setText(product_heading(product_id, self.product_name))

@@ -158,3 +158,27 @@ def test_the_panel_is_keyboard_reachable_and_names_unknown_products(qtbot: QtBot
     button = section.rows[0].discard_button
     assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
     assert button.accessibleName() == "Discard: tote.jpg: made the thumbnail"
+
+
+def test_a_discarded_upload_never_reaches_the_store(qtbot: QtBot, emulator, open_store,
+                                                    tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from app.services.image_state import CreateFromFile, new_row_key
+    page = open_store(emulator, 3)
+    queue = page.session.queue
+    panel = page.window().pending_panel
+    before = emulator.image_count(3)
+    path = tmp_path / "blue-mug.png"
+    Image.new("RGB", (40, 30), (20, 60, 200)).save(path)
+    queue.set_sending_paused(True)
+    queue.submit(3, CreateFromFile(op_id=next_op_id(), row_key=new_row_key(), path=path,
+                                   sha256="", size=0, name="blue-mug.png", position=0))
+    qtbot.waitUntil(lambda: panel.change_count() == 1, timeout=5000)
+    assert _texts(panel) == [("Add blue-mug.png", "Waiting")]
+    qtbot.mouseClick(panel._sections[3].rows[0].discard_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.change_count() == 0, timeout=5000)
+    queue.set_sending_paused(False)
+    qtbot.waitUntil(queue.is_idle, timeout=5000)
+    assert emulator.image_count(3) == before
+    assert not [request for request in emulator.requests() if request.method == "POST"]
