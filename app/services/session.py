@@ -20,7 +20,7 @@ from app.api.errors import (ApiError, AuthenticationFailed, MalformedResponse, N
                             PermissionDenied, RateLimited, ServerError, store_unreachable)
 from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
-from app.cache.blob_cache import BlobCache
+from app.cache.blob_cache import DEFAULT_MAX_BYTES, BlobCache
 from app.services.picture_recovery import recover_picture
 from app.services.problems import clip
 from app.services.store_connection import StoreConnection, StoreInfo  # noqa: F401 - re-exported
@@ -65,11 +65,13 @@ class StoreSession(QObject):
 
     def __init__(self, store: StoreInfo, cache_dir: Path | None,
                  parent: QObject | None = None, *, journal_dir: Path | None = None,
-                 saved_copy_dir: Path | None = None) -> None:
+                 saved_copy_dir: Path | None = None,
+                 cache_max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         """`journal_dir`: where the write queue keeps its journal (`app.paths.journal_dir()`
         in the app, a temporary folder in tests); None: a session that sends no changes.
         `saved_copy_dir`: where what was seen is kept for the next start and for working
-        offline (`app.paths.metadata_dir()`); None: nothing is kept."""
+        offline (`app.paths.metadata_dir()`); None: nothing is kept.
+        `cache_max_bytes`: the picture cache's cap (Settings)."""
         super().__init__(parent)
         self.store = store
         self._cancel = threading.Event()
@@ -79,8 +81,10 @@ class StoreSession(QObject):
         self.client = StoreClient(store.credentials, cancel=self._cancel,
                                   on_rate_limit=self._rate_limit_news.emit)
         self.downloader = ImageDownloader(cancel=self._cancel)
-        cache = BlobCache(cache_dir / "images") if cache_dir is not None else None
+        cache = BlobCache(cache_dir / "images", cache_max_bytes) if cache_dir is not None else None
         self._picture_cache = cache
+        #: The same cache, for Settings (which changes its cap and clears it).
+        self.picture_cache = cache
         #: Pictures made for an upload (a deleted image added again) wait here until the
         #: journal has copied them.
         self.staging_dir = (cache_dir / "staging" if cache_dir is not None

@@ -66,6 +66,7 @@ from app.api.image_files import read_image_upload
 from app.api.models import ImageChanges, ProductImage
 from app.api.upload_search import url_file_name
 from app.cache.journal import Journal, JournalEntry, JournalError, StoredFile
+from app.services.change_words import what
 from app.services.conflicts import (Conflict, ConflictKind, Resolution, describe, find_conflict,
                                     unsure_fields)
 from app.services.edit_verbs import KeyAliases
@@ -217,20 +218,6 @@ class _Hold:
 
 # ---- merchant words ------------------------------------------------------------------------
 
-def _what(op: Operation) -> str:
-    if isinstance(op, CreateFromFile):
-        return f"The upload of {op.name}"
-    if isinstance(op, CreateFromUrl):
-        return f"The picture from {url_file_name(op.url) or op.url}"
-    if isinstance(op, UpdateFields):
-        return "The change to this picture"
-    if isinstance(op, Delete):
-        return "Deleting this picture"
-    if isinstance(op, DeleteAll):
-        return "Deleting all pictures"
-    return "The new order"
-
-
 def _why(error: Exception) -> str:
     """What went wrong and what to do, in the merchant's words: the request's method, path
     and status stay in the log (the client's messages name them)."""
@@ -254,7 +241,7 @@ def _why(error: Exception) -> str:
 
 
 def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
-    log.info("%s failed: %s", _what(op), error)
+    log.info("%s failed: %s", what(op), error)
     applied = error.applied if isinstance(error, errors.ApiError) else False
     # No answer at all (the connection broke): not a store that answered with an error.
     unanswered = isinstance(error, errors.NetworkError)
@@ -266,7 +253,7 @@ def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
         outcome = "may not have been saved (the store's answer did not come)"
     else:
         outcome = "may not have been saved"
-    return f"{_what(op)} {outcome}. {_why(error)}"
+    return f"{what(op)} {outcome}. {_why(error)}"
 
 
 DELETED_ON_STORE = ("This picture was deleted on the store, so the change could not be saved. "
@@ -276,7 +263,7 @@ NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not fi
 
 
 def _cancelled_but_unsure(op: Operation) -> str:
-    return (f"{_what(op)} was cancelled, but it may have reached the store first: check the "
+    return (f"{what(op)} was cancelled, but it may have reached the store first: check the "
             "product's pictures on the store and delete it there if it is, then Revert.")
 
 
@@ -298,7 +285,7 @@ def _moot(state: ImageState, op: Operation) -> bool:
 
 
 def _ask_merchant(op: Operation) -> str:
-    return (f"{_what(op)} may have reached the store, but it cannot be told for sure: check the "
+    return (f"{what(op)} may have reached the store, but it cannot be told for sure: check the "
             "product's pictures on the store, then Retry (which may add it twice) or Revert.")
 
 

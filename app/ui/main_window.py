@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_toolbar()
         self.offline_action.setChecked(start_offline)
+        self._build_offline_panels()
         self.show_start()
         self._files.submit("load-stores", registry.load, on_success=self._stores_loaded,
                            on_failure=self._stores_unreadable)
@@ -275,6 +276,69 @@ class MainWindow(QMainWindow):
                                    self.zoom_reset_action])
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.retry_action, self.history_action])
+
+    def _build_offline_panels(self) -> None:
+        """View ▸ Pending changes (a dock, also opened by the status bar's changes count) and
+        Edit ▸ Settings… (its settings read on the files worker; defaults until then)."""
+        from app.settings import AppSettings
+        from app.ui.pending_changes import PendingChangesPanel
+        self.pending_panel = PendingChangesPanel()
+        self.pending_dock = QDockWidget(shortcuts.PENDING_CHANGES.name, self)
+        self.pending_dock.setObjectName("pending-changes")
+        self.pending_dock.setWidget(self.pending_panel)
+        self.pending_dock.hide()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pending_dock)
+        self.pending_action = self.pending_dock.toggleViewAction()
+        self.pending_action.setText(shortcuts.PENDING_CHANGES.name)
+        self.pending_action.setStatusTip("Show every change not yet on the store, with Discard")
+        self.addAction(self.pending_action)
+        self._commands[self.pending_action] = shortcuts.PENDING_CHANGES
+        self.view_menu.addAction(self.pending_action)
+        self.status.changesClicked.connect(self.show_pending_changes)
+        self.pending_dock.visibilityChanged.connect(
+            lambda shown: self.pending_panel.focus_first() if shown else None)
+        self.settings_action = self._action(shortcuts.SETTINGS, None, self.open_settings,
+                                            "The picture cache's size, and clearing it")
+        self.settings_action.setText("Settings…")
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.settings_action)
+        self._bind_shortcuts()  # again, with these two
+        self.app_settings = AppSettings.beside(
+            self.window_state.path if self.window_state is not None else None)
+
+        def loaded(settings: AppSettings) -> None:  # a store opened before the file was read
+            if self.session is not None and self.session.picture_cache is not None:
+                self.session.picture_cache.max_bytes = settings.cache_max_bytes
+
+        self._files.submit("load-settings", self.app_settings.load, on_success=loaded)
+
+    def show_pending_changes(self) -> None:
+        from app.ui.pending_changes import names_from_page
+        if self.page is not None:
+            self.pending_panel.product_name = names_from_page(self.page)
+        self.pending_panel.refresh_names()
+        self.pending_dock.show()
+        self.pending_dock.raise_()
+        self.pending_panel.focus_first()
+
+    def _attach_pending_changes(self, session: StoreSession, page: StorePage) -> None:
+        """The panel lists this session's queue (before it reports what it resumed)."""
+        from app.ui.pending_changes import names_from_page
+        from app.services.store_connection import StoreConnection
+        self.pending_panel.product_name = names_from_page(page)
+        page.product_model.rowsInserted.connect(self.pending_panel.refresh_names)
+        self.pending_panel.attach(session.queue)
+        self.pending_panel.set_offline(False)
+        session.connectionChanged.connect(lambda state: self.pending_panel.set_offline(
+            state is StoreConnection.UNREACHABLE))
+
+    def open_settings(self) -> None:
+        from app.cache.blob_cache import BlobCache
+        from app.ui.settings_dialog import open_settings
+        cache = self.session.picture_cache if self.session is not None else (
+            BlobCache(self.cache_dir / "images", self.app_settings.cache_max_bytes)
+            if self.cache_dir is not None else None)
+        open_settings(self, self.app_settings, cache, self._background)
 
     def _name_change_in_tooltip(self, action: QAction) -> None:
         keys = action.shortcuts()
@@ -733,12 +797,14 @@ class MainWindow(QMainWindow):
         try:
             session = StoreSession(info, self.cache_dir, parent=self,
                                    journal_dir=self.journal_dir,
-                                   saved_copy_dir=self.saved_copy_dir)
+                                   saved_copy_dir=self.saved_copy_dir,
+                                   cache_max_bytes=self.app_settings.cache_max_bytes)
         except (ValueError, OSError) as exc:
             self.start_screen.show_message(f"{info.label} could not be opened: {exc}", error=True)
             return None
         page = StorePage(session)
         self.session, self.page = session, page
+        self._attach_pending_changes(session, page)
         if page.editor is not None:
             self.undo_group.addStack(page.editor.undo_stack)
             self.undo_group.setActiveStack(page.editor.undo_stack)
@@ -804,6 +870,7 @@ class MainWindow(QMainWindow):
         self.current_store = None
         if self.page is not None:
             self.page.finish_editing()  # text being typed is queued before the session ends
+            self.pending_panel.attach(None)
             self._remove_page_edit_actions()
             if self.page.editor is not None:
                 self.undo_group.removeStack(self.page.editor.undo_stack)

@@ -39,6 +39,8 @@ UNDO = Command("Undo", (StandardKey.Undo,))
 REDO = Command("Redo", ("Ctrl+Shift+Z", StandardKey.Redo))
 UNDO_HISTORY = Command("Undo history", ("Ctrl+Alt+Z",))
 WORK_OFFLINE = Command("Work offline", ("Ctrl+Shift+O",))
+PENDING_CHANGES = Command("Pending changes", ("Ctrl+Shift+P",))
+SETTINGS = Command("Settings", ("Ctrl+,",))  # the menu says "Settings…" (Cmd+, on macOS)
 
 # The store page's own commands (bound on the grid, not window-wide).
 EDIT_ALT_TEXT = Command("Edit alt text", ("F2",))
@@ -50,7 +52,8 @@ PAGE_COMMANDS: tuple[Command, ...] = (ADD_IMAGES, PASTE_PICTURES)
 
 WINDOW_COMMANDS: tuple[Command, ...] = (STORES, REFRESH, FIND_PRODUCT, RETRY_PICTURES, SMALLER,
                                         LARGER, RESET_SIZE, QUIT, UNDO, REDO,
-                                        UNDO_HISTORY, WORK_OFFLINE)
+                                        UNDO_HISTORY, WORK_OFFLINE, PENDING_CHANGES,
+                                        SETTINGS)
 
 # The image verbs: bound on the image grid only (a Delete typed in a text field stays there).
 # Ctrl+Shift+arrows, not Ctrl+arrows: Ctrl+arrows move the current card without selecting.

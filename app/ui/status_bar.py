@@ -8,6 +8,7 @@ Nothing says "Connected" before the store has answered, nor while the image serv
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from app.api.rate_limit import RateLimitSnapshot
@@ -28,9 +29,23 @@ def uploads_text(batch: BatchProgress) -> str:
     return f"Uploading {batch.number:,} of {batch.count:,} images — {percent}"
 
 
+class _ClickableLabel(QLabel):
+    """A label that says when it is clicked (the changes count opens Pending changes)."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class StoreStatusBar(QStatusBar):
     #: The merchant pressed the uploads line's Cancel: every upload under way should stop.
     cancelUploadsRequested = Signal()
+    #: The merchant clicked "N changes waiting": show the Pending changes panel.
+    changesClicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +64,10 @@ class StoreStatusBar(QStatusBar):
         self.cancel_uploads_button.clicked.connect(self.cancelUploadsRequested)
         self.addPermanentWidget(self.cancel_uploads_button)
         self.set_uploads(BatchProgress())
-        self.changes_label = self._add(QLabel(), "Changes", "")
+        self.changes_label = self._add(_ClickableLabel(), "Changes", "")
+        self.changes_label.clicked.connect(self.changesClicked)
+        self.changes_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.changes_label.setToolTip("Show the pending changes, with Discard for each")
         self.changes_label.setVisible(False)
         self.connection_label = self._add(QLabel(), "Connection", "")
         self._connection = StoreConnection.UNKNOWN

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from shiboken6 import isValid
+
 from PySide6.QtCore import (QDate, QDateTime, QItemSelection, QItemSelectionModel, QLocale,
                             QModelIndex, QSize, QStandardPaths, Qt, QTimer, Signal)
 from PySide6.QtGui import QAction
@@ -416,7 +418,8 @@ class StorePage(QWidget):
 
     def _saved_images_arrived(self, product_id: int, images: list[ProductImage],
                               saved_at: float | None) -> None:
-        if product_id != self.image_model.product_id:
+        # The window may have closed (and the page gone) while the answer was on its way.
+        if not isValid(self.image_model) or product_id != self.image_model.product_id:
             return  # another product by now
         offline = self.session.offline
         if self.images_ready and not (offline and self.images_failed):

@@ -1,0 +1,274 @@
+"""The Pending changes panel: every change not yet on the store, per product, with Discard.
+
+It listens to the write queue (`stateChanged` carries one product's whole `ImageState`, so a
+product's section is rebuilt from it; nothing is read from the journal here) and asks the
+queue to withdraw a change (`revert`; an upload is `cancel`led, which also stops one on its
+way). A change being sent cannot be discarded: its button says so.
+
+Plain widgets in a scroll area rather than a tree: every Discard is a real button in the tab
+order, so the panel works from the keyboard alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+
+from app.services.change_words import state_words, summary
+from app.services.image_state import CreateFromFile, CreateFromUrl, ImageState, Pending, Phase
+
+if TYPE_CHECKING:
+    from app.services.write_queue import WriteQueue
+    from app.ui.store_page import StorePage
+
+EMPTY_TEXT = "Every change is on the store."
+FAILED_COLOUR = "#d93025"
+#: A product's name when nothing better is known.
+NameLookup = Callable[[int], "str | None"]
+
+
+def product_heading(product_id: int, lookup: NameLookup | None) -> str:
+    name = lookup(product_id) if lookup is not None else None
+    return name or f"Product {product_id}"
+
+
+def names_from_page(page: StorePage) -> NameLookup:
+    """A product's name as the open page knows it (the product list, or the open product)."""
+    def lookup(product_id: int) -> str | None:
+        current = page.current_product
+        if current is not None and current.id == product_id:
+            return current.name
+        row = page.product_model.row_of(product_id)
+        return page.product_model.product_at(row).name if row is not None else None
+    return lookup
+
+
+def _ask(parent: QWidget, title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Discard
+
+
+class _ChangeRow(QFrame):
+    """One change: what it is, where it is, and Discard."""
+
+    def __init__(self, item: Pending, offline: bool, discard: Callable[[Pending], None]) -> None:
+        super().__init__()
+        self.item = item
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 2, 0, 2)
+        words = QVBoxLayout()
+        self.what_label = QLabel(summary(item.op))
+        self.what_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.what_label.setWordWrap(True)
+        self.state_label = QLabel()
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.state_label.setWordWrap(True)
+        words.addWidget(self.what_label)
+        words.addWidget(self.state_label)
+        layout.addLayout(words, 1)
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setAccessibleName(f"Discard: {self.what_label.text()}")
+        self.discard_button.clicked.connect(lambda: discard(self.item))
+        layout.addWidget(self.discard_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.show_state(offline)
+
+    def show_state(self, offline: bool) -> None:
+        sync = self.item.sync
+        self.state_label.setText(state_words(sync, offline=offline))
+        failed = sync.phase is Phase.FAILED
+        self.state_label.setStyleSheet(f"color: {FAILED_COLOUR};" if failed else "color: gray;")
+        sending = sync.phase is Phase.SENDING
+        uploading = isinstance(self.item.op, (CreateFromFile, CreateFromUrl))
+        # An upload on its way can be stopped; any other change being sent is already there.
+        self.discard_button.setEnabled(not sending or uploading)
+        self.discard_button.setToolTip(
+            "It is being sent: once it is on the store, Undo takes it back." if sending and
+            not uploading else "Withdraw this change: the store never gets it.")
+
+
+class _ProductSection(QFrame):
+    """A product's heading, its "Discard all" and one row per change."""
+
+    def __init__(self, product_id: int, heading: str,
+                 discard_all: Callable[[int], None]) -> None:
+        super().__init__()
+        self.product_id = product_id
+        self.rows: list[_ChangeRow] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 6)
+        top = QHBoxLayout()
+        self.heading = QLabel(heading)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        top.addWidget(self.heading, 1)
+        self.discard_all_button = QPushButton("Discard all for this product")
+        self.discard_all_button.setAccessibleName(f"Discard all changes of {heading}")
+        self.discard_all_button.clicked.connect(lambda: discard_all(self.product_id))
+        top.addWidget(self.discard_all_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self.rows_layout = QVBoxLayout()
+        self.rows_layout.setSpacing(4)
+        layout.addLayout(self.rows_layout)
+
+    def set_rows(self, pending: tuple[Pending, ...], offline: bool,
+                 discard: Callable[[Pending], None]) -> None:
+        for row in self.rows:
+            row.setParent(None)  # type: ignore[call-overload]
+            row.deleteLater()
+        self.rows = [_ChangeRow(item, offline, discard) for item in pending]
+        for row in self.rows:
+            self.rows_layout.addWidget(row)
+        self.discard_all_button.setEnabled(any(row.discard_button.isEnabled()
+                                               for row in self.rows))
+
+
+class PendingChangesPanel(QWidget):
+    """Lists the queue's pending changes; Discard withdraws them (see the module docstring)."""
+
+    #: The number of changes listed changed (for a dock title, say).
+    countChanged = Signal(int)
+
+    def __init__(self, product_name: NameLookup | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Pending changes")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # so the empty panel can hold focus
+        self.product_name = product_name
+        self.queue: WriteQueue | None = None
+        self.offline = False
+        #: The confirmation of "Discard all" (a test replaces it; it must never hang a test).
+        self.ask: Callable[[str, str], bool] = lambda title, text: _ask(self, title, text)
+        self._states: dict[int, ImageState] = {}
+        self._sections: dict[int, _ProductSection] = {}
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                       QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.empty_label)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.content = QWidget()
+        self.sections_layout = QVBoxLayout(self.content)
+        self.sections_layout.setContentsMargins(0, 0, 0, 0)
+        self.sections_layout.addStretch(1)
+        self.scroll.setWidget(self.content)
+        layout.addWidget(self.scroll)
+        self._update_empty()
+
+    # ---- the queue ----------------------------------------------------------------------
+
+    def attach(self, queue: WriteQueue | None) -> None:
+        """Lists `queue`'s changes from now on (None: a session without one, or none).
+        Attach before the queue reports (right after the session is made): what it resumes
+        from the journal arrives as `stateChanged` too."""
+        if self.queue is not None:
+            try:
+                self.queue.stateChanged.disconnect(self._state_changed)
+            except (RuntimeError, TypeError):
+                pass  # the queue is gone already
+        self.queue = queue
+        for product_id in list(self._sections):
+            self._drop_section(product_id)
+        self._states.clear()
+        if queue is not None:
+            queue.stateChanged.connect(self._state_changed)
+        self._update_empty()
+
+    def set_offline(self, offline: bool) -> None:
+        """Waiting changes say "Waiting for the network" while the store cannot be reached."""
+        if offline == self.offline:
+            return
+        self.offline = offline
+        for section in self._sections.values():
+            for row in section.rows:
+                row.show_state(offline)
+
+    def refresh_names(self, *_: object) -> None:
+        """Product names learnt since (the product list loads after the changes arrive)."""
+        for product_id, section in self._sections.items():
+            section.heading.setText(product_heading(product_id, self.product_name))
+
+    def focus_first(self) -> None:
+        """The keyboard starts on the first change's Discard (or the empty text's panel)."""
+        for section in self._sections.values():
+            for row in section.rows:
+                if row.discard_button.isEnabled():
+                    row.discard_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                    return
+            section.discard_all_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def change_count(self) -> int:
+        return sum(len(section.rows) for section in self._sections.values())
+
+    def _state_changed(self, product_id: int, state: ImageState) -> None:
+        pending = tuple(item for item in state.pending if item.sync.phase is not Phase.DONE)
+        if not pending:
+            self._states.pop(product_id, None)
+            self._drop_section(product_id)
+        else:
+            self._states[product_id] = state
+            section = self._sections.get(product_id)
+            if section is None:
+                section = _ProductSection(product_id,
+                                          product_heading(product_id, self.product_name),
+                                          self._discard_all)
+                self._sections[product_id] = section
+                self.sections_layout.insertWidget(self.sections_layout.count() - 1, section)
+            section.set_rows(pending, self.offline, self._discard)
+        self._update_empty()
+
+    def _drop_section(self, product_id: int) -> None:
+        section = self._sections.pop(product_id, None)
+        if section is not None:
+            section.setParent(None)  # type: ignore[call-overload]
+            section.deleteLater()
+
+    def _update_empty(self) -> None:
+        empty = not self._sections
+        self.empty_label.setVisible(empty)
+        self.scroll.setVisible(not empty)
+        self.countChanged.emit(self.change_count())
+
+    # ---- discarding ---------------------------------------------------------------------
+
+    def _discard(self, item: Pending) -> None:
+        queue = self.queue
+        if queue is None:
+            return
+        if isinstance(item.op, (CreateFromFile, CreateFromUrl)):
+            queue.cancel(item.op.op_id)  # also stops one on its way
+        else:
+            queue.revert(item.op.op_id)
+
+    def _discard_all(self, product_id: int) -> None:
+        section = self._sections.get(product_id)
+        if section is None:
+            return
+        rows = [row for row in section.rows if row.discard_button.isEnabled()]
+        if not rows:
+            return
+        count = len(rows)
+        changes = f"{count} change{'s' if count != 1 else ''}"
+        if not self.ask("Discard changes",
+                        f"Discard {changes} to {section.heading.text()}? The store never gets "
+                        f"{'them' if count != 1 else 'it'}, and this cannot be undone."):
+            return
+        for row in rows:
+            self._discard(row.item)
