@@ -330,7 +330,9 @@ class MainWindow(QMainWindow):
         self.pending_panel.attach(session.queue)
         self.pending_panel.set_offline(False)
         session.connectionChanged.connect(lambda state: self.pending_panel.set_offline(
-            state is StoreConnection.UNREACHABLE))
+            session.offline or state is StoreConnection.UNREACHABLE))
+        session.offlineChanged.connect(lambda since: self.pending_panel.set_offline(
+            since is not None or session.connection is StoreConnection.UNREACHABLE))
 
     def open_settings(self) -> None:
         from app.cache.blob_cache import BlobCache
