@@ -1225,10 +1225,20 @@ class WriteQueue(QObject):
             log.info("product %s could not be listed before sending: %s", product_id, exc)
             if errors.store_unreachable(exc):
                 self._on_journal(self._go_offline, product_id)  # they wait, unsent
-            else:
-                self._on_journal(self._fail_waiting, product_id, exc)
+                return False
+            if self._on_journal(self._keep_stale_list, product_id):
+                return True  # only a refresh failed: the list known stands
+            self._on_journal(self._fail_waiting, product_id, exc)
             return False
         self._on_journal(self._set_images, product_id, tuple(images))
+        return True
+
+    def _keep_stale_list(self, product_id: int) -> bool:
+        """A list read again because it was old could not be read: the one known stands
+        for another while (True), rather than failing the changes waiting on it."""
+        if product_id not in self._loaded:
+            return False
+        self._loaded_at[product_id] = time.monotonic()
         return True
 
     def _fail_waiting(self, product_id: int, error: errors.ApiError) -> None:
