@@ -18,7 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from benchmarks.figures import Figure, table  # noqa: E402
 
 BENCHMARKS = ["card_paint", "first_screen", "grid_smoothness", "paging", "reorder",
-              "scroll_to_end", "soak", "startup", "upload", "upload_check", "upload_drop"]
+              "scroll_to_end", "soak", "startup", "store_sync", "upload", "upload_check",
+              "upload_drop"]
 
 
 def run(names: list[str], size: str) -> list[Figure]:
