@@ -235,7 +235,8 @@ class StoreSync:
                  on_progress: Callable[[SyncProgress], None] | None = None,
                  api_parallel: int = DEFAULT_API_PARALLEL,
                  download_parallel: int = DEFAULT_DOWNLOAD_PARALLEL,
-                 job: SyncJob | None = None) -> None:
+                 job: SyncJob | None = None,
+                 job_flush_interval_s: float = JOB_FLUSH_INTERVAL_S) -> None:
         self._client = client
         self._downloader = downloader
         self._metadata = metadata
@@ -254,6 +255,8 @@ class StoreSync:
         self._images_done = 0
         self._failed = 0
         self._bytes_lock = threading.Lock()
+        self._flush_interval_s = job_flush_interval_s
+        self._last_flush = 0.0
 
     @classmethod
     def resume(cls, job: SyncJob, client: StoreClient, downloader: ImageDownloader,
@@ -550,11 +553,9 @@ class StoreSync:
             for future in fetched.downloads:
                 future.cancel()
 
-    _last_flush = 0.0
-
     def _flush(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._last_flush < JOB_FLUSH_INTERVAL_S:
+        if not force and now - self._last_flush < self._flush_interval_s:
             return
         self._last_flush = now
         try:
