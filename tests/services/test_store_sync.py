@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from app.api import ImageDownloader, OAuthCredentials, StoreClient
+from app.api.retry import NO_RETRIES, RetryPolicy
 from app.api.tls import tls_context
 from app.api.transport import ApiTransport
 from app.api.watched_network import WatchedTransport
@@ -49,14 +50,15 @@ class CountingTransport(httpx.BaseTransport):
 class Rig:
     """A store with a few products, and what a sync needs beside it."""
 
-    def __init__(self, emulator: StoreEmulator, folder: Path) -> None:
+    def __init__(self, emulator: StoreEmulator, folder: Path,
+                 retry: RetryPolicy | None = None) -> None:
         self.emulator = emulator
         self.folder = folder
         self.counting = CountingTransport()
         credentials = OAuthCredentials(emulator.config.store_hash, emulator.config.access_token,
                                        api_base=emulator.oauth_api_base)
-        self.client = StoreClient(credentials, ApiTransport(credentials,
-                                                            transport=self.counting))
+        self.client = StoreClient(credentials, ApiTransport(
+            credentials, transport=self.counting, retry=retry))
         self.downloader = ImageDownloader()
         self.metadata = MetadataStore.open(folder / "metadata")
         self.cache = BlobCache(folder / "cache")
@@ -101,11 +103,12 @@ class Rig:
 def rig(emulator_factory: EmulatorFactory, tmp_path: Path) -> Iterator[Callable[..., Rig]]:
     made: list[Rig] = []
 
-    def make(products: dict[str, int], **config: object) -> Rig:
+    def make(products: dict[str, int], retry: RetryPolicy | None = None,
+             **config: object) -> Rig:
         emulator = emulator_factory(catalog="empty", **config)
         for name, count in products.items():
             emulator.add_product(name, name.upper().replace(" ", "-"), count)
-        made.append(Rig(emulator, tmp_path))
+        made.append(Rig(emulator, tmp_path, retry))
         return made[-1]
 
     yield make
@@ -261,7 +264,7 @@ def test_a_small_quota_is_used_without_a_single_429(rig: Callable[..., Rig]) -> 
 
 def test_a_store_that_keeps_failing_stops_the_sync_with_merchant_words(
         rig: Callable[..., Rig]) -> None:
-    store = rig({f"Product {n}": 1 for n in range(8)})
+    store = rig({f"Product {n}": 1 for n in range(8)}, retry=NO_RETRIES)
     store.emulator.faults.error_rate = 1.0
     store.emulator.faults.only_paths = r"/products/\d+/images$"
     with pytest.raises(SyncFailed) as failure:
