@@ -126,7 +126,7 @@ class SyncProgress:
 
 @dataclass(frozen=True)
 class SyncOutcome:
-    state: Literal["finished", "cancelled"]
+    state: Literal["finished", "cancelled", "stopped"]   # stopped: the job is kept
     progress: SyncProgress
 
 
@@ -236,7 +236,13 @@ class StoreSync:
                  api_parallel: int = DEFAULT_API_PARALLEL,
                  download_parallel: int = DEFAULT_DOWNLOAD_PARALLEL,
                  job: SyncJob | None = None,
-                 job_flush_interval_s: float = JOB_FLUSH_INTERVAL_S) -> None:
+                 job_flush_interval_s: float = JOB_FLUSH_INTERVAL_S,
+                 cancel: threading.Event | None = None,
+                 running: threading.Event | None = None,
+                 keep_job: threading.Event | None = None) -> None:
+        """`cancel`, `running` (cleared: paused) and `keep_job` (set: a cancel is a stop
+        that keeps the job, for a quit) may be shared with a controller that exists before
+        this object, e.g. a Qt wrapper whose pause may come first."""
         self._client = client
         self._downloader = downloader
         self._metadata = metadata
@@ -247,9 +253,12 @@ class StoreSync:
         self._on_progress = on_progress
         self._api_parallel = max(1, api_parallel)
         self._download_parallel = max(1, download_parallel)
-        self._cancel = threading.Event()
-        self._running = threading.Event()   # cleared while paused
-        self._running.set()
+        self._cancel = cancel or threading.Event()
+        if running is None:
+            running = threading.Event()
+            running.set()
+        self._running = running   # cleared while paused
+        self._keep_job = keep_job or threading.Event()
         self._job_file = job_path(metadata.folder, store)
         self._bytes_done = 0
         self._images_done = 0
@@ -278,8 +287,14 @@ class StoreSync:
         self._running.set()
 
     def cancel(self) -> None:
+        """Stops, and forgets the job: what was done stays offline."""
         self._cancel.set()
         self._running.set()  # a paused sync wakes up to stop
+
+    def stop(self) -> None:
+        """Stops and keeps the job, so a later `resume` carries on (the app quits)."""
+        self._keep_job.set()
+        self.cancel()
 
     @property
     def paused(self) -> bool:
@@ -422,6 +437,9 @@ class StoreSync:
             api.shutdown(wait=True, cancel_futures=True)
             downloads.shutdown(wait=True, cancel_futures=True)
         if self._cancel.is_set():
+            if self._keep_job.is_set():
+                self._flush(force=True)
+                return SyncOutcome("stopped", self.progress())
             self._job_file.unlink(missing_ok=True)
             return SyncOutcome("cancelled", self.progress())
         if self._failed:

@@ -227,7 +227,7 @@ def test_a_sync_stopped_by_a_crash_resumes_without_fetching_again(
         store.sync(SyncScope(), on_progress=crash, api_parallel=1,
                    job_flush_interval_s=0).run()
     job = pending_job(store.metadata.folder, STORE)
-    assert job is not None and job.scope == SyncScope() and len(job.done) >= 3
+    assert job is not None and job.scope == SyncScope() and 1 <= len(job.done) < 12
     done_before = set(job.done)
     assert done_before <= set(store.metadata.pinned_products(STORE))
 
@@ -293,3 +293,18 @@ def _settles(value: Callable[[], int], quiet: float = 0.3, timeout: float = 20.0
             return True
         last = now
     return False
+
+
+def test_a_stop_for_a_quit_keeps_the_job_to_resume(rig: Callable[..., Rig]) -> None:
+    store = rig({f"Product {n}": 1 for n in range(12)})
+    sync: StoreSync
+
+    def on_progress(progress: SyncProgress) -> None:
+        sync.stop()
+
+    sync = store.sync(SyncScope(keyword="Product"), on_progress=on_progress, api_parallel=1)
+    outcome = sync.run()
+    assert outcome.state == "stopped" and outcome.progress.products_done < 12
+    job = pending_job(store.metadata.folder, STORE)
+    assert job is not None and job.scope == SyncScope(keyword="Product")
+    assert job.done == set(store.metadata.pinned_products(STORE))
