@@ -188,8 +188,6 @@ class OfflineSync(QObject):
     def _run(self, make: Callable[[MetadataStore, dict[str, object]], StoreSync],
              cancel: threading.Event) -> None:
         try:
-            if cancel.is_set():
-                return
             try:
                 sync = make(self._db(), {"busy": self._busy, "cancel": cancel,
                                          "running": self._running,

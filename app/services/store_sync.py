@@ -152,6 +152,21 @@ def describe_duration(seconds: float) -> str:
     return f"about {hours:.1f} hours" if hours < 10 else f"about {round(hours)} hours"
 
 
+def describe_synced(synced_at: float | None, now: float | None = None) -> str:
+    """ "synced 2 h ago", for a product kept offline."""
+    if synced_at is None:
+        return "not synced yet"
+    age = max(0.0, (time.time() if now is None else now) - synced_at)
+    if age < 60:
+        return "synced just now"
+    if age < 3600:
+        return f"synced {int(age // 60)} min ago"
+    if age < 86400:
+        return f"synced {int(age // 3600)} h ago"
+    days = int(age // 86400)
+    return f"synced {days} day{'s' if days != 1 else ''} ago"
+
+
 # ---- the job on disk -----------------------------------------------------------------------
 
 @dataclass
@@ -383,6 +398,7 @@ class StoreSync:
         listing: dict[concurrent.futures.Future[_Fetched], int] = {}
         downloading: list[_Fetched] = []
         failures_in_a_row = 0
+        stopped_from_outside = False   # the client's own cancel: the session is closing
         try:
             with cancel_scope(self._cancel):
                 todo = self._todo()
@@ -425,10 +441,7 @@ class StoreSync:
                         failures_in_a_row = self._complete(fetched, failures_in_a_row)
                     self._flush()
         except errors.Cancelled:
-            if not self._cancel.is_set():
-                raise
-        except StopIteration:  # pragma: no cover - next() has a default
-            pass
+            stopped_from_outside = not self._cancel.is_set()
         except (errors.ApiError, MetadataError, OSError) as exc:
             self._flush(force=True)
             raise SyncFailed(self._failure_text(exc)) from exc
@@ -436,8 +449,8 @@ class StoreSync:
             self._cancel_all(listing, downloading)
             api.shutdown(wait=True, cancel_futures=True)
             downloads.shutdown(wait=True, cancel_futures=True)
-        if self._cancel.is_set():
-            if self._keep_job.is_set():
+        if self._cancel.is_set() or stopped_from_outside:
+            if self._keep_job.is_set() or stopped_from_outside:
                 self._flush(force=True)
                 return SyncOutcome("stopped", self.progress())
             self._job_file.unlink(missing_ok=True)

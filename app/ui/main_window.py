@@ -21,6 +21,7 @@ from app.services.store_registry import SavedStore, SavedStores, StoreRegistry
 from app.services.tasks import TaskRunner
 from app.ui import shortcuts
 from app.ui.first_paint import after_first_paint
+from app.ui.offline_sync_dialog import open_offline_sync
 from app.ui.card_sizes import DEFAULT_PICTURE_WIDTH, MAX_PICTURE_WIDTH, MIN_PICTURE_WIDTH
 from app.ui.shortcuts import Command
 from app.ui.start_screen import StartScreen
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.zoom_in_action)
         #: Everything that needs an open store: hidden (shortcuts off too) on the start screen.
         self.store_actions = [self.stores_action, self.refresh_action, self.find_action,
+                              self.offline_action,
                               self.retry_action, self.zoom_in_action, self.zoom_out_action,
                               self.zoom_reset_action, self.size_slider_action]
 
@@ -249,6 +251,10 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         self.file_menu = menus.addMenu("&File")
         self.file_menu.addActions([self.stores_action, self.refresh_action, self.find_action])
+        self.offline_action = QAction("Make available &offline\u2026", self)
+        self.offline_action.setStatusTip("Keep products and their pictures on this computer")
+        self.offline_action.triggered.connect(lambda: open_offline_sync(self))
+        self.file_menu.addAction(self.offline_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = menus.addMenu("&Edit")
