@@ -243,6 +243,8 @@ class OfflineSyncDialog(QDialog):
         self.cancel_sync_button.setEnabled(running)
         self.progress_bar.setVisible(running)
         self.progress_label.setVisible(running or bool(self.progress_label.text()))
+        # The progress rows come and go: the dialog grows to show them whole.
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
 
 def open_offline_sync(window: MainWindow) -> OfflineSyncDialog | None:
