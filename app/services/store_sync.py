@@ -219,7 +219,8 @@ def pending_job(folder: Path, store: str) -> SyncJob | None:
     return job if job.store == store else None
 
 
-def _save_job(path: Path, job: SyncJob) -> None:
+def save_job(path: Path, job: SyncJob) -> None:
+    """Writes the job file atomically (a crash leaves the old one or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-offline-sync-")
     try:
@@ -627,7 +628,7 @@ class StoreSync:
             return
         self._last_flush = now
         try:
-            _save_job(self._job_file, self.job)
+            save_job(self._job_file, self.job)
         except OSError as exc:  # the sync goes on; only a resume would redo more
             log.warning("offline sync: the job file was not written (%s)", exc.strerror)
 

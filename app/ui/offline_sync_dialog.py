@@ -73,6 +73,9 @@ class OfflineSyncDialog(QDialog):
         self.zoom_box = QCheckBox("Also keep the large zoom pictures (needs much more space)")
         layout.addWidget(self.zoom_box)
 
+        self.pending_label = wrapping_label()
+        self.pending_label.hide()
+        layout.addWidget(self.pending_label)
         self.estimate_label = QLabel("")
         self.estimate_label.setWordWrap(True)
         self.estimate_label.setTextInteractionFlags(
@@ -145,6 +148,8 @@ class OfflineSyncDialog(QDialog):
         if self._sync.active:
             return
         self._sync.start(self.scope(), self.zoom_box.isChecked())
+        self._pending = None   # a new job replaces the stopped one
+        self.pending_label.hide()
         self._started()
 
     def resume_job(self) -> None:
@@ -152,6 +157,7 @@ class OfflineSyncDialog(QDialog):
             return
         self._sync.resume_job(self._pending)
         self._pending = None
+        self.pending_label.hide()
         self._started()
 
     def toggle_pause(self) -> None:
@@ -221,10 +227,12 @@ class OfflineSyncDialog(QDialog):
             return
         self._pending = job
         done = len(job.done)
-        total = f" of {job.total:,}" if job.total else ""
-        self.estimate_label.setText(
+        total = job.total or (len(job.scope.product_ids) if job.scope.product_ids else None)
+        count = f"{done:,} of {total:,} products done" if total else f"{done:,} done"
+        self.pending_label.setText(
             f"Making {job.scope.describe()} available offline stopped before it finished "
-            f"({done:,}{total} products done). Carry on, or choose again and start.")
+            f"({count}). Carry on, or choose again and start.")
+        self.pending_label.show()
         self.resume_job_button.show()
 
     def _show_running(self, running: bool) -> None:

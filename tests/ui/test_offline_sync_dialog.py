@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.services.store_sync import SyncJob, SyncScope, job_path, save_job
 from app.ui.offline_sync_dialog import OfflineSyncDialog, open_offline_sync
 from app.ui.store_page import StorePage
 from app.store_emulator import StoreEmulator
@@ -94,3 +95,24 @@ def test_a_closed_dialog_leaves_the_sync_running_and_a_new_one_shows_it(
     assert again.pause_button.isVisible() and not again.start_button.isVisible()
     again.cancel_sync_button.click()
     qtbot.waitUntil(lambda: again.progress_label.text().startswith("Stopped."), timeout=20000)
+
+
+def test_a_sync_stopped_by_a_quit_is_offered_again_and_carries_on(
+        qtbot: QtBot, emulator: StoreEmulator,
+        open_store: Callable[..., StorePage]) -> None:
+    page = open_store(emulator, 3)
+    window = page.window()
+    store = page.session.store.credentials.store_id
+    job = SyncJob(store, SyncScope(product_ids=(2, 3, 4)), done={2})
+    save_job(job_path(window.saved_copy_dir, store), job)
+    dialog = _dialog(page)
+    qtbot.waitUntil(dialog.resume_job_button.isVisible, timeout=5000)
+    assert "stopped before it finished (1 of 3 products done)" in dialog.pending_label.text()
+    dialog.resume_job_button.click()
+    qtbot.waitUntil(lambda: "Done: 3 products available offline." in
+                    dialog.progress_label.text(), timeout=20000)
+    assert not any(request.path.endswith("/products/2/images")
+                   for request in emulator.requests())  # done before the quit
+    model = page.product_model
+    qtbot.waitUntil(lambda: "offline" in model.data(model.index(model.row_of(4) or 0),
+                                                    Qt.ItemDataRole.DisplayRole), timeout=5000)
