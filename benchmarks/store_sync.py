@@ -54,6 +54,7 @@ class CountingTransport(httpx.BaseTransport):
 def sync_whole_store(products: int, quota: int, api_parallel: int,
                      download_parallel: int) -> tuple[float, int, int, float]:
     """(share of the quota used, 429s, requests, seconds) of one whole-store sync."""
+    # (On stderr too: how long the listing waited for the store's image server.)
     with RemoteStore(catalog="large", large_product_count=products,
                      large_images_per_product=1, rate_limit_quota=quota,
                      rate_limit_window_ms=WINDOW_MS) as store, \
@@ -71,6 +72,9 @@ def sync_whole_store(products: int, quota: int, api_parallel: int,
                 started = time.perf_counter()
                 outcome = sync.run()
                 elapsed = time.perf_counter() - started
+                print(f"store_sync: {products} products: the listing waited "
+                      f"{sync.held_for_pictures_s:.1f} s of {elapsed:.1f} s for pictures",
+                      file=sys.stderr)
             finally:
                 metadata.close()
                 downloader.close()

@@ -283,6 +283,8 @@ class StoreSync:
         self._images_done = 0
         self._failed = 0
         self._bytes_lock = threading.Lock()
+        #: Time the listing waited for the picture downloads to catch up (the quota idles).
+        self.held_for_pictures_s = 0.0
         self._lanes = threading.Condition()
         self._in_flight = 0
         self._flush_interval_s = job_flush_interval_s
@@ -424,9 +426,13 @@ class StoreSync:
                         listing[api.submit(self._fetch, item, downloads)] = key
                     if exhausted and not listing and not downloading:
                         break
+                    held = not exhausted and len(downloading) >= MAX_PRODUCTS_DOWNLOADING
+                    waited_from = time.monotonic()
                     finished, _ = concurrent.futures.wait(
                         [*listing, *(f for fetched in downloading for f in fetched.downloads)],
                         timeout=0.2, return_when=concurrent.futures.FIRST_COMPLETED)
+                    if held:
+                        self.held_for_pictures_s += time.monotonic() - waited_from
                     for future in [f for f in listing if f in finished]:
                         product_id = listing.pop(future)
                         try:
