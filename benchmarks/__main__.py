@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from benchmarks.figures import Figure, table  # noqa: E402
 
 BENCHMARKS = ["card_paint", "first_screen", "grid_smoothness", "offline_first_screen", "paging",
-              "reorder", "scroll_to_end", "soak", "startup", "upload", "upload_check",
+              "reorder", "scroll_to_end", "soak", "startup", "store_sync", "upload", "upload_check",
               "upload_drop"]
 
 

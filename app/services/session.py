@@ -198,6 +198,11 @@ class StoreSession(QObject):
         self.offlineChanged.emit(None)
 
     @property
+    def picture_cache(self) -> BlobCache | None:
+        """The pictures on disk (None: nothing is kept), shared by every loader."""
+        return self._picture_cache
+
+    @property
     def rate_limit(self) -> RateLimitSnapshot | None:
         return self.client.transport.rate_limiter.snapshot
 

@@ -52,7 +52,11 @@ class EmulatorConfig:
     basic_user: str = "admin"
     basic_key: str = "demo-api-key"
     seed: int = 1
-    catalog: Literal["demo", "empty"] = "demo"
+    catalog: Literal["demo", "empty", "large"] = "demo"
+    # "large": `large_product_count` plain products with `large_images_per_product` pictures
+    # each (drawn on first request, like the demo's), for whole-store benchmarks.
+    large_product_count: int = 10_000
+    large_images_per_product: int = 2
     latency_ms: int = 0
     cdn_latency_ms: int = 0
     rate_limit_quota: int = 150  # Standard/Plus plan: 150 requests per 30 s window

@@ -18,7 +18,7 @@ from .picture_sources import PictureSources
 from .recording import RecordedRequest, RequestLog
 from .request_guard import RequestGuard
 from .renditions import RenditionCache
-from .seed import demo_catalog
+from .seed import demo_catalog, large_catalog
 from .store import CatalogStore
 
 
@@ -60,7 +60,11 @@ class StoreEmulator:
         self.db_path = db_path
         self._store = store = CatalogStore(db_path, config.seed)
         if not store.is_initialised():  # an existing db keeps its state: never re-seed
-            products, images = demo_catalog(config.seed) if config.catalog == "demo" else ([], [])
+            products, images = (
+                demo_catalog(config.seed) if config.catalog == "demo"
+                else large_catalog(config.seed, config.large_product_count,
+                                   config.large_images_per_product)
+                if config.catalog == "large" else ([], []))
             store.initialise(products, images)
         try:
             cdn_app = CdnApp(config, store, lambda: self.cdn_faults, self._cdn_log,

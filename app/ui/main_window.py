@@ -226,8 +226,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.offline_action)
         #: Everything that needs an open store: hidden (shortcuts off too) on the start screen.
-        self.store_actions = [self.offline_action, self.stores_action, self.refresh_action,
-                              self.find_action,
+        self.store_actions = [self.offline_action, self.sync_action, self.stores_action,
+                              self.refresh_action, self.find_action,
                               self.retry_action, self.zoom_in_action, self.zoom_out_action,
                               self.zoom_reset_action, self.size_slider_action]
 
@@ -263,8 +263,11 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         self.file_menu = menus.addMenu("&File")
         self.file_menu.addActions([self.stores_action, self.refresh_action, self.find_action])
+        self.sync_action = QAction("Make available &offline\u2026", self)
+        self.sync_action.setStatusTip("Keep products and their pictures on this computer")
+        self.sync_action.triggered.connect(self._open_offline_sync)
         self.file_menu.addSeparator()
-        self.file_menu.addAction(self.offline_action)
+        self.file_menu.addActions([self.sync_action, self.offline_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = menus.addMenu("&Edit")
@@ -372,6 +375,10 @@ class MainWindow(QMainWindow):
         for action in self.store_actions:
             action.setVisible(shown)
         self.toolbar.setVisible(shown)  # nothing else is on it
+
+    def _open_offline_sync(self) -> None:
+        from app.ui.offline_sync_dialog import open_offline_sync  # not needed to start
+        open_offline_sync(self)
 
     def _work_offline(self, offline: bool) -> None:
         if self.session is not None and self.session.offline_by_choice != offline:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from app.api.models import Product
 from app.services.problems import clip
 from app.services.session import StoreSession
+from app.services.store_sync import describe_synced
 from app.services.tasks import Task
 from app.ui.plain_text import tooltip
 
@@ -187,7 +188,19 @@ class ProductListModel(QAbstractListModel):
     def _subtitle(self, product: Product) -> str:
         count = self._image_count(product)
         images = "… images" if count is None else f"{count} image{'s' if count != 1 else ''}"
-        return f"{clip(product.sku, 60) if product.sku else 'no SKU'} · {images}"
+        kept = getattr(self, "_kept_offline", {})
+        offline = f" · offline, {describe_synced(kept[product.id])}" \
+            if product.id in kept else ""
+        return f"{clip(product.sku, 60) if product.sku else 'no SKU'} · {images}{offline}"
+
+    def set_kept_offline(self, synced: dict[int, float | None]) -> None:
+        """The products kept offline and when each was last synced (their subtitle says
+        "offline, synced 2 h ago")."""
+        self._kept_offline = dict(synced)
+        if self._products:
+            self.dataChanged.emit(self.index(0), self.index(len(self._products) - 1), [
+                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                Qt.ItemDataRole.ToolTipRole])
 
     def _image_count(self, product: Product) -> int | None:
         count = self._counts.get(product.id, product.image_count)
