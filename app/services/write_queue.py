@@ -380,6 +380,7 @@ class WriteQueue(QObject):
         self._loaded_at: dict[int, float] = {}     # product id -> monotonic time listed
         self._conflicts: dict[int, Conflict] = {}  # op id -> its conflict, undecided
         self._forced: set[int] = set()             # op ids the merchant said to send anyway
+        self._deleted_here: set[int] = set()       # image ids this queue's deletes removed
         self._unreachable_news = WorkerSignal(self, self.storeUnreachable)
         self._conflict_news = WorkerSignal(self, self.conflictsChanged)
         self._post(self._open_journal, journal_folder)
@@ -987,14 +988,30 @@ class WriteQueue(QObject):
             elif resolution is Resolution.KEEP_STORES:
                 self._revert(op_id)
 
+    def _note_deleted(self, state: ImageState, op: Operation) -> None:
+        """An image the merchant's own delete removed is not one "deleted on the store" for a
+        change of it that failed before and is retried after (see `_conflict_of`)."""
+        if isinstance(op, Delete):
+            for record in (state.snapshot.record(op.row_key), op.based_on):
+                if record is not None:
+                    self._deleted_here.add(record.id)
+        elif isinstance(op, DeleteAll):
+            self._deleted_here.update(image.id for image in state.snapshot.images)
+            self._deleted_here.update(image.id for image in op.based_on)
+
     def _report_conflicts(self) -> None:
         self._conflict_news.emit(list(self._conflicts.values()))
 
     def _conflict_of(self, state: ImageState, item: Pending) -> Conflict | None:
         """The conflict the op would meet on the store as last listed (see `conflicts`)."""
         op = item.op
-        if op.op_id in self._forced or not isinstance(op, (UpdateFields, Delete)):
+        if op.op_id in self._forced or not isinstance(op, (UpdateFields, Delete)) or (
+                op.based_on is not None and op.based_on.id in self._deleted_here):
             return None
+        if any(isinstance(each.op, DeleteAll) or (isinstance(each.op, Delete)
+                                                  and each.op.row_key == op.row_key)
+               for each in state.pending if each.op.op_id != op.op_id):
+            return None  # the merchant deletes it too (a delete that failed may have landed)
         earlier = [each.op for each in itertools.takewhile(
             lambda each: each.op.op_id != op.op_id, state.pending)]
         position = next((n for n, row in enumerate(state.view(), 1)
@@ -1123,6 +1140,7 @@ class WriteQueue(QObject):
             self._drop_followers(product_id, job.op.row_key)
         elif isinstance(outcome, _Done):
             self._confirmed_at[product_id] = time.monotonic()
+            self._note_deleted(state, job.op)
             journal.mark_done(job.seq, _answer_json(outcome.answer))
             self._seqs.pop(op_id, None)
             settled = state.reconcile(op_id, outcome.answer)
