@@ -83,8 +83,6 @@ class StoreSession(QObject):
         self.downloader = ImageDownloader(cancel=self._cancel)
         cache = BlobCache(cache_dir / "images", cache_max_bytes) if cache_dir is not None else None
         self._picture_cache = cache
-        #: The same cache, for Settings (which changes its cap and clears it).
-        self.picture_cache = cache
         #: Pictures made for an upload (a deleted image added again) wait here until the
         #: journal has copied them.
         self.staging_dir = (cache_dir / "staging" if cache_dir is not None
@@ -199,7 +197,8 @@ class StoreSession(QObject):
 
     @property
     def picture_cache(self) -> BlobCache | None:
-        """The pictures on disk (None: nothing is kept), shared by every loader."""
+        """The pictures on disk (None: nothing is kept), shared by every loader, the offline
+        sync's pins and Settings (which changes its cap and clears it)."""
         return self._picture_cache
 
     @property

@@ -57,6 +57,8 @@ class ProductListModel(QAbstractListModel):
         self.last_error: Exception | None = None
         # Image counts by product id, kept across searches; each asked for once per reload.
         self._counts: dict[int, int] = {}
+        #: Products kept for offline use -> when last synced (see set_kept_offline).
+        self._kept_offline: dict[int, float | None] = {}
         self._count_requested: set[int] = set()
         self._pictures: dict[str, QIcon] = {}  # by versioned URL: a new picture, a new key
         self._blank: QIcon | None = None
@@ -188,7 +190,7 @@ class ProductListModel(QAbstractListModel):
     def _subtitle(self, product: Product) -> str:
         count = self._image_count(product)
         images = "… images" if count is None else f"{count} image{'s' if count != 1 else ''}"
-        kept = getattr(self, "_kept_offline", {})
+        kept = self._kept_offline
         offline = f" · offline, {describe_synced(kept[product.id])}" \
             if product.id in kept else ""
         return f"{clip(product.sku, 60) if product.sku else 'no SKU'} · {images}{offline}"

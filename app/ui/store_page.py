@@ -262,6 +262,10 @@ class StorePage(QWidget):
         """Loads the first page of products; opens `product_id`, else the first product."""
         self._pending_product_id = product_id
         self.product_model.set_keyword("")
+        if self.session.saved_copy is not None:  # "offline, synced 2 h ago" in the list
+            self.session.saved_copy.kept_offline(
+                lambda kept: self.product_model.set_kept_offline(kept)
+                if isValid(self.product_model) else None)
         if product_id is not None:
             self.open_product_id(product_id)
 

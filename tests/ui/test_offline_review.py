@@ -19,6 +19,7 @@ from app.services.edit_verbs import (NewFile, add_edit, alt_text_edit, delete_ed
                                      thumbnail_edit)
 from app.services.session import StoreInfo
 from app.store_emulator import EmulatorConfig, StoreEmulator
+from app.services.image_state import NO_ID, Badge
 from app.ui.image_model import ImageRoles, PictureState
 from app.ui.store_page import StorePage
 from tests.support.image_verbs import store_images
@@ -71,6 +72,15 @@ def _browse_then_close(qtbot: QtBot, make_window, store: StoreEmulator) -> list:
     return images
 
 
+def _all_on_store(page: StorePage) -> bool:
+    """The grid shows the queue's last word: every card has the store's id, none a badge.
+    (The queue's counts are read across threads and may be ahead of what the grid shows.)"""
+    model = page.image_model
+    return all(model.index(row).data(ImageRoles.ImageId) != NO_ID
+               and model.index(row).data(ImageRoles.SyncBadge) == Badge.NONE
+               for row in range(model.rowCount()))
+
+
 def _picture_file(folder: Path) -> tuple[Path, str]:
     path = folder / "offline-photo.png"
     Image.new("RGB", (320, 240), (30, 140, 90)).save(path, "PNG")
@@ -120,7 +130,7 @@ def test_edits_made_offline_reach_the_store_in_order_when_it_comes_back(
     # The store comes back: the probe finds it, the journal is replayed.
     back = _start_again(running)
     qtbot.waitUntil(lambda: not session.offline, timeout=15000)
-    qtbot.waitUntil(lambda: queue.counts() == (0, 0, 0), timeout=30000)
+    qtbot.waitUntil(lambda: queue.counts() == (0, 0, 0) and _all_on_store(page), timeout=30000)
     assert page.offline_banner.isHidden()
     on_store = store_images(back, PRODUCT)
     shown = page.image_model.images()
@@ -219,8 +229,8 @@ def test_conflicts_are_shown_and_each_choice_does_what_it_says(
                     and dialog.current().op_id == review.conflicts[-1].op_id, timeout=5000)
     dialog.choose(Resolution.KEEP_STORES)
     try:
-        qtbot.waitUntil(lambda: not review.conflicts and queue.counts() == (0, 0, 0),
-                        timeout=30000)
+        qtbot.waitUntil(lambda: not review.conflicts and queue.counts() == (0, 0, 0)
+                        and _all_on_store(page), timeout=30000)
     except Exception:
         print("left:", review.conflicts, queue.counts(), page.changes_banner.text,
               [(row.key, row.image.description, row.sync) for row in page.view_rows()])
@@ -235,3 +245,23 @@ def test_conflicts_are_shown_and_each_choice_does_what_it_says(
     assert store_images(store, PRODUCT)[1].id == added[0].id          # in its place
     assert [image.id for image in page.image_model.images()] == \
         [image.id for image in store_images(store, PRODUCT)]
+
+
+def test_products_kept_offline_say_so_in_the_list_when_the_store_opens(
+        qtbot: QtBot, make_window, running: list[StoreEmulator], tmp_path: Path) -> None:
+    from app.cache.metadata import MetadataStore
+
+    store = running[0]
+    _browse_then_close(qtbot, make_window, store)
+    with MetadataStore.open(tmp_path / "metadata") as db:  # as a finished sync leaves it
+        db.set_pinned(oauth_for(store).store_id, [PRODUCT], True)
+    window = make_window()
+    page = window.open_store(StoreInfo("Test store", oauth_for(store)), PRODUCT)
+    model = page.product_model
+
+    def subtitle_of(product_id: int) -> str:
+        row = model.row_of(product_id)
+        return "" if row is None else model.index(row).data() or ""
+
+    qtbot.waitUntil(lambda: "offline, synced" in subtitle_of(PRODUCT), timeout=15000)
+    assert "offline" not in subtitle_of(1)
