@@ -136,7 +136,10 @@ class OfflineSync(QObject):
         self._cancel.set()
         self._running.set()
         self._estimate_cancel.set()
-        self._executor.submit(self._close)
+        try:
+            self._executor.submit(self._close)
+        except RuntimeError:  # the interpreter is exiting: its threads are gone already
+            return
         self._executor.shutdown(wait=False)
 
     def _start(self, make: Callable[[MetadataStore, dict[str, object]], StoreSync]) -> None:
