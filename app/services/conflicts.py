@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from app.api.models import ProductImage
-from app.cache.operations import Delete, Operation, UpdateFields
+from app.cache.operations import Operation, UpdateFields
 
 #: Fields a change may set that another person may also change on the store. (sort_order is
 #: not one: any reorder on the store shifts it, and a reorder keeps rows it does not list.)
@@ -42,7 +42,7 @@ class Conflict:
     kind: ConflictKind
     what: str                        # merchant words: "Alt text of image 3"
     base: ProductImage               # what the merchant saw when they made the change
-    mine: ProductImage | None        # the image as the merchant wants it (None: deleted)
+    mine: ProductImage | None        # the image as the merchant wants it
     theirs: ProductImage | None      # the store's record now (None: deleted on the store)
     fields: tuple[str, ...] = ()     # the fields that clash (CHANGED)
 
@@ -60,19 +60,15 @@ def find_conflict(product_id: int, op: Operation, position: int | None,
     `unsure_fields`: fields whose value in `based_on` came from the merchant's own earlier
     changes not yet on the store (shown on screen before they were sent): a difference
     there is theirs, not the store's, so it is not compared.
-    Uploads, reorders and a delete of everything never conflict: they add, rearrange or
-    clear, whatever the store holds now."""
-    if not isinstance(op, (UpdateFields, Delete)) or op.based_on is None:
+    Uploads, reorders and deletes never conflict: they add, rearrange or remove whatever the
+    store holds now (a delete of an image whose alt text changed meanwhile still removes the
+    image the merchant chose; and the record a delete was made on may carry the merchant's own
+    edits, some of them withdrawn since, so it cannot tell what the store changed)."""
+    if not isinstance(op, UpdateFields) or op.based_on is None:
         return None
     base = op.based_on
     theirs = store_images.get(base.id)
     label = f"image {position}" if position is not None else "an image"
-    if isinstance(op, Delete):
-        if (theirs is None or "description" in unsure_fields
-                or theirs.description == base.description):
-            return None  # already gone (what was asked), or as the merchant saw it
-        return Conflict(product_id, op.op_id, ConflictKind.CHANGED,
-                        f"Deleting {label}", base, None, theirs, ("description",))
     mine = op.changes.applied_to(base)
     if not _set_fields(op):
         return None  # only its place changes: a reorder's business, never a clash
@@ -81,13 +77,20 @@ def find_conflict(product_id: int, op: Operation, position: int | None,
                         f"{_field_words(_set_fields(op)).capitalize()} of {label}",
                         base, mine, None, _set_fields(op))
     clashes = tuple(name for name in _set_fields(op) if name not in unsure_fields
-                    and getattr(theirs, name) != getattr(base, name)
-                    and getattr(theirs, name) != getattr(mine, name))
+                    and _value(theirs, name) != _value(base, name)
+                    and _value(theirs, name) != _value(mine, name))
     if not clashes:
         return None
     return Conflict(product_id, op.op_id, ConflictKind.CHANGED,
                     f"{_field_words(clashes).capitalize()} of {label}", base, mine, theirs,
                     clashes)
+
+
+def _value(image: ProductImage, name: str) -> object:
+    """A field as the storefront shows it: no alt text is no alt text, null or "" (an undo
+    writes "" over a null)."""
+    value = getattr(image, name)
+    return "" if name == "description" and value is None else value
 
 
 def _set_fields(op: UpdateFields) -> tuple[str, ...]:
@@ -98,15 +101,13 @@ def describe(conflict: Conflict) -> str:
     """One sentence for a list or a card: what happened on the store."""
     if conflict.kind is ConflictKind.DELETED:
         return f"{conflict.what}: the image was deleted on the store after you changed it."
-    if conflict.mine is None:
-        return f"{conflict.what}: its alt text was changed on the store after you deleted it."
     return f"{conflict.what}: changed on the store after you changed it."
 
 
 def unsure_fields(op: Operation, earlier: Iterable[Operation]) -> frozenset[str]:
     """The fields of `op`'s `based_on` that the merchant's own earlier changes, still not on
     the store (waiting or failed), may have set on screen (see `find_conflict`)."""
-    if not isinstance(op, (UpdateFields, Delete)):
+    if not isinstance(op, UpdateFields):
         return frozenset()
     fields: set[str] = set()
     for other in earlier:

@@ -1005,7 +1005,7 @@ class WriteQueue(QObject):
     def _conflict_of(self, state: ImageState, item: Pending) -> Conflict | None:
         """The conflict the op would meet on the store as last listed (see `conflicts`)."""
         op = item.op
-        if op.op_id in self._forced or not isinstance(op, (UpdateFields, Delete)) or (
+        if op.op_id in self._forced or not isinstance(op, UpdateFields) or (
                 op.based_on is not None and op.based_on.id in self._deleted_here):
             return None
         if any(isinstance(each.op, DeleteAll) or (isinstance(each.op, Delete)

@@ -42,7 +42,9 @@ class OfflineBanner(MessageBanner):
         session.offlineChanged.connect(self._offline_changed)
         self.actionTriggered.connect(self._go_online)
         if session.queue is not None:
-            session.queue.countsChanged.connect(lambda *_: self._update())
+            # A bound method: Qt drops the connection with the banner (the queue outlives
+            # the page while it drains on close).
+            session.queue.countsChanged.connect(self._counts_changed)
         self.hide()
 
     def _go_online(self) -> None:
@@ -51,6 +53,9 @@ class OfflineBanner(MessageBanner):
             session.work_offline(False)
         else:
             session.try_online()
+
+    def _counts_changed(self, *_: int) -> None:
+        self._update()
 
     def _update(self) -> None:
         session = self._page.session

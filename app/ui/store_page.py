@@ -429,7 +429,7 @@ class StorePage(QWidget):
         if self.images_ready and not (offline and self.images_failed):
             return  # the store was faster
         if saved_at is None or not (images or offline):
-            if offline and not self.images_ready:
+            if offline and (not self.images_ready or self.images_failed):
                 self._show_not_saved(product_id)
             return  # nothing was kept (an empty copy only stands in while offline)
         self.images_ready = self.images_failed = False  # the copy replaces a failure
@@ -758,6 +758,8 @@ class StorePage(QWidget):
         if self.product_model.failed:
             self._update_product_state()  # the list's panel may now repeat this one
         self.imagesFailed.emit(problem.title)
+        if self.session.offline:
+            self.show_saved_copy_after_failure()  # what this computer has, or that it has none
 
     def _grid_shows(self, title: str) -> bool:
         return (self.grid_stack.currentWidget() is self.grid_panel

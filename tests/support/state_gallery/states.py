@@ -183,12 +183,16 @@ def error_404_product(stage: Stage) -> None:
     _images_fail(stage, Faults(), product_id=99999)
 
 
-@state("store-unreachable", "Nothing answers at the store's address")
+@state("store-unreachable", "Nothing answers at the store's address and nothing of it is "
+                           "saved on this computer: offline, said once across the page; the "
+                           "list and the grid say what is not saved")
 def store_unreachable(stage: Stage) -> None:
     page = stage.open_store(stage.emulators.stopped("stopped"), LARGEST_PRODUCT_ID,
                             label="Northwind Outfitters")
-    stage.wait_until(lambda: page.product_model.failed and page.images_failed,
-                     "the product list's and the grid's errors")
+    stage.wait_until(lambda: page.session.offline and page.offline_banner.isVisible()
+                     and page.images_failed and not page.product_model.loading
+                     and page.grid_panel.title == "This product is not saved on this computer",
+                     "offline, with nothing saved")
 
 
 @state("image-server-failing", "The image server (CDN) fails for every picture")
