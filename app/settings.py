@@ -15,9 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from app.cache.blob_cache import DEFAULT_MAX_BYTES
+from app.services.sizes import GB
 
 CACHE_MAX_BYTES = "cache/max_bytes"     # int: the picture cache's cap, in bytes
-GB = 1024 ** 3
 #: What the cap may be set to: below a few hundred MB the grid's own pictures would be evicted
 #: while they are on screen; above 1 TB is surely a typing slip.
 MIN_CACHE_BYTES = GB // 4

@@ -465,6 +465,13 @@ class MetadataStore:
                              "ORDER BY id", (store,))
         return [row[0] for row in rows if isinstance(row[0], int)]
 
+    def kept_offline(self, store: str) -> dict[int, float | None]:
+        """The products kept for offline use, and when each was last read from the store."""
+        rows, _ = self._read("SELECT id, synced_at FROM products WHERE store = ? AND pinned = 1 "
+                             "ORDER BY id", (store,))
+        return {row[0]: float(row[1]) if isinstance(row[1], (int, float)) else None
+                for row in rows if isinstance(row[0], int)}
+
     def images(self, store: str, product_id: int) -> Loaded[ProductImage]:
         """The product's images in storefront order (sort_order, then id)."""
         rows, complete = self._read(

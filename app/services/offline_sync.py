@@ -45,7 +45,8 @@ class OfflineSync(QObject):
     finished = Signal(object)
     #: What went wrong, in merchant words (the job is kept and can resume).
     failed = Signal(str)
-    #: {product id: when it was synced} of every product kept offline.
+    #: {product id: when it was synced} of every product kept offline, after each sync (the
+    #: page reads it from the saved copy when the store opens).
     keptChanged = Signal(object)
     #: A job stopped before it finished (quit, crash) was found: SyncJob.
     pendingFound = Signal(object)
@@ -107,10 +108,6 @@ class OfflineSync(QObject):
     def find_pending(self) -> None:
         """Emits `pendingFound` when a sync of this store was stopped before it finished."""
         self._post(self._find_pending)
-
-    def read_kept(self) -> None:
-        """Emits `keptChanged` with the products kept offline."""
-        self._post(self._read_kept)
 
     def pause(self) -> None:
         self._running.clear()
@@ -217,8 +214,7 @@ class OfflineSync(QObject):
 
     def _read_kept(self) -> None:
         try:
-            kept = {stored.product.id: stored.synced_at
-                    for stored in self._db().products(self._store) if stored.pinned}
+            kept = self._db().kept_offline(self._store)
         except MetadataError as exc:
             log.warning("offline sync: kept products not read (%s)", exc)
             return

@@ -67,9 +67,7 @@ class SavedCopy(QObject):
 
     def kept_offline(self, on_result: Callable[[dict[int, float | None]], None]) -> None:
         """The products kept for offline use, and when each was last synced."""
-        self._read(lambda db: {product_id: db.synced_at(self._store, product_id)
-                               for product_id in db.pinned_products(self._store)},
-                   {}, on_result)
+        self._read(lambda db: db.kept_offline(self._store), {}, on_result)
 
     def save_images(self, product_id: int, images: Sequence[ProductImage],
                     on_changes: Callable[[ImageSetChanges], None] | None = None) -> None:

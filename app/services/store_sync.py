@@ -38,6 +38,7 @@ from app.api.client import MAX_PAGE_SIZE, StoreClient
 from app.api.models import Product, ProductImage
 from app.cache.blob_cache import BlobCache
 from app.cache.metadata import MetadataError, MetadataStore
+from app.services.sizes import describe_bytes
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +136,6 @@ class SyncOutcome:
 
 class SyncFailed(Exception):
     """The sync stopped; `str()` is merchant text. The job is kept: it can resume."""
-
-
-def describe_bytes(size: float) -> str:
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if size >= scale:
-            value = size / scale
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    return f"{int(size)} bytes"
 
 
 def describe_duration(seconds: float) -> str:

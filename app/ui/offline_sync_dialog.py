@@ -31,8 +31,8 @@ from app.services.store_sync import (
     SyncOutcome,
     SyncProgress,
     SyncScope,
-    describe_bytes,
 )
+from app.services.sizes import describe_bytes
 from app.ui.plain_text import wrapping_label
 
 if TYPE_CHECKING:
@@ -276,7 +276,6 @@ def open_offline_sync(window: MainWindow) -> OfflineSyncDialog | None:
         session.destroyed.connect(lambda *_: sync.shutdown())
         model = page.product_model
         sync.keptChanged.connect(model.set_kept_offline)
-        sync.read_kept()
     product = page.current_product
     dialog = OfflineSyncDialog(
         sync, selected=(product.id, product.name) if product is not None else None,

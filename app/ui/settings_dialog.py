@@ -17,19 +17,11 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormL
                                QWidget)
 
 from app.cache.blob_cache import BlobCache, CacheUsage
+from app.services.sizes import describe_bytes
 from app.services.tasks import Task, TaskRunner
 from app.settings import GB, MAX_CACHE_BYTES, MIN_CACHE_BYTES, AppSettings, clamp_cache_bytes
 
 log = logging.getLogger(__name__)
-
-
-def size_text(size: int) -> str:
-    """"1.4 GB", "350 MB", "12 KB" (powers of 1024, as the limit's GB are)."""
-    for unit, factor in (("GB", GB), ("MB", 1024 ** 2), ("KB", 1024)):
-        if size >= factor:
-            value = size / factor
-            return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
-    return f"{size:,} bytes"
 
 
 def usage_text(usage: CacheUsage) -> str:
@@ -37,10 +29,10 @@ def usage_text(usage: CacheUsage) -> str:
     if not usage.files:
         return "Empty: pictures are downloaded as they are shown."
     pictures = f"{usage.files:,} picture{'s' if usage.files != 1 else ''}"
-    text = f"{size_text(usage.total_bytes)} in {pictures}"
+    text = f"{describe_bytes(usage.total_bytes)} in {pictures}"
     if usage.pinned_files:
         kept = f"{usage.pinned_files:,} picture{'s' if usage.pinned_files != 1 else ''}"
-        text += (f", of which {size_text(usage.pinned_bytes)} ({kept}) kept for products "
+        text += (f", of which {describe_bytes(usage.pinned_bytes)} ({kept}) kept for products "
                  "available offline")
     return text + "."
 
@@ -144,7 +136,7 @@ class SettingsDialog(QDialog):
         cache = self.cache
         if cache is None:
             return
-        held = f" ({size_text(self.usage.total_bytes)})" if self.usage else ""
+        held = f" ({describe_bytes(self.usage.total_bytes)})" if self.usage else ""
         if not self.ask("Clear the picture cache",
                         f"Delete the pictures kept on this computer{held}? Products kept "
                         "available offline stay: their pictures are not deleted. Other "
