@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
 from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMenu, QMessageBox, QSlider, QSplitter,
-                               QStackedWidget, QToolBar, QToolButton, QUndoView)
+                               QStackedWidget, QToolBar, QToolButton, QUndoView, QWidget)
 
 from app import APP_NAME
 from app.api.auth import OAuthCredentials
@@ -135,7 +135,6 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_toolbar()
         self.offline_action.setChecked(start_offline)
-        self._build_offline_panels()
         self.show_start()
         self._files.submit("load-stores", registry.load, on_success=self._stores_loaded,
                            on_failure=self._stores_unreadable)
@@ -194,6 +193,7 @@ class MainWindow(QMainWindow):
         self.offline_action.setCheckable(True)
         self.offline_action.toggled.connect(self._work_offline)
         self._build_edit_menu()
+        self._build_offline_panels()
         self._bind_shortcuts()
         for action in (self.stores_action, self.refresh_action, self.find_action):
             toolbar.addAction(action)
@@ -247,17 +247,9 @@ class MainWindow(QMainWindow):
         self.history_view = QUndoView(self.undo_group)
         self.history_view.setEmptyLabel("Opened the store")
         self.history_view.setAccessibleName("Undo history")
-        self.history_dock = QDockWidget("Undo history", self)
-        self.history_dock.setObjectName("undo-history")
-        self.history_dock.setWidget(self.history_view)
-        self.history_dock.hide()
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
-        self.history_action = self.history_dock.toggleViewAction()
-        self.history_action.setText(shortcuts.UNDO_HISTORY.name)
-        self.history_action.setStatusTip("Show every change of this session; click one to go "
-                                         "back to it")
-        self.addAction(self.history_action)
-        self._commands[self.history_action] = shortcuts.UNDO_HISTORY
+        self.history_dock, self.history_action = self._side_dock(
+            self.history_view, "undo-history", shortcuts.UNDO_HISTORY,
+            "Show every change of this session; click one to go back to it")
         self.quit_action = self._action(shortcuts.QUIT, None, self.close,
                                         "Close the window (changes not yet sent are kept)")
         menus = self.menuBar()
@@ -280,22 +272,31 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.retry_action, self.history_action])
 
+    def _side_dock(self, widget: QWidget, name: str, command: Command, tip: str
+                   ) -> tuple[QDockWidget, QAction]:
+        """A dock on the right, hidden until its action (View menu, `command`'s keys)
+        shows it."""
+        dock = QDockWidget(command.name, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.hide()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        action = dock.toggleViewAction()
+        action.setText(command.name)
+        action.setStatusTip(tip)
+        self.addAction(action)
+        self._commands[action] = command
+        return dock, action
+
     def _build_offline_panels(self) -> None:
         """View ▸ Pending changes (a dock, also opened by the status bar's changes count) and
         Edit ▸ Settings… (its settings read on the files worker; defaults until then)."""
         from app.settings import AppSettings
         from app.ui.pending_changes import PendingChangesPanel
         self.pending_panel = PendingChangesPanel()
-        self.pending_dock = QDockWidget(shortcuts.PENDING_CHANGES.name, self)
-        self.pending_dock.setObjectName("pending-changes")
-        self.pending_dock.setWidget(self.pending_panel)
-        self.pending_dock.hide()
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pending_dock)
-        self.pending_action = self.pending_dock.toggleViewAction()
-        self.pending_action.setText(shortcuts.PENDING_CHANGES.name)
-        self.pending_action.setStatusTip("Show every change not yet on the store, with Discard")
-        self.addAction(self.pending_action)
-        self._commands[self.pending_action] = shortcuts.PENDING_CHANGES
+        self.pending_dock, self.pending_action = self._side_dock(
+            self.pending_panel, "pending-changes", shortcuts.PENDING_CHANGES,
+            "Show every change not yet on the store, with Discard")
         self.view_menu.addAction(self.pending_action)
         self.status.changesClicked.connect(self.show_pending_changes)
         self.pending_dock.visibilityChanged.connect(
@@ -305,7 +306,6 @@ class MainWindow(QMainWindow):
         self.settings_action.setText("Settings…")
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.settings_action)
-        self._bind_shortcuts()  # again, with these two
         self.app_settings = AppSettings.beside(
             self.window_state.path if self.window_state is not None else None)
 
@@ -331,11 +331,13 @@ class MainWindow(QMainWindow):
         self.pending_panel.product_name = names_from_page(page)
         page.product_model.rowsInserted.connect(self.pending_panel.refresh_names)
         self.pending_panel.attach(session.queue)
-        self.pending_panel.set_offline(False)
-        session.connectionChanged.connect(lambda state: self.pending_panel.set_offline(
-            session.offline or state is StoreConnection.UNREACHABLE))
-        session.offlineChanged.connect(lambda since: self.pending_panel.set_offline(
-            since is not None or session.connection is StoreConnection.UNREACHABLE))
+        def network_state(*_: object) -> None:  # "Waiting for the network", or "Waiting"
+            self.pending_panel.set_offline(
+                session.offline or session.connection is StoreConnection.UNREACHABLE)
+
+        network_state()
+        session.connectionChanged.connect(network_state)
+        session.offlineChanged.connect(network_state)
 
     def open_settings(self) -> None:
         from app.cache.blob_cache import BlobCache
