@@ -21,6 +21,7 @@ from app.api.errors import (ApiError, AuthenticationFailed, MalformedResponse, N
 from app.api.models import Product, ProductImage
 from app.api.rate_limit import RateLimitSnapshot
 from app.cache.blob_cache import DEFAULT_MAX_BYTES, BlobCache
+from app.cache.metadata import MetadataStore
 from app.services.picture_recovery import recover_picture
 from app.services.problems import clip
 from app.services.store_connection import StoreConnection, StoreInfo  # noqa: F401 - re-exported
@@ -40,6 +41,10 @@ OFFLINE_PROBE_S = 15.0
 
 class NotSavedHere(Exception):
     """Working offline, and this was never saved on this computer."""
+
+
+def _not_saved() -> Any:
+    raise NotSavedHere()
 
 
 def connection_after(error: Exception) -> StoreConnection | None:
@@ -132,19 +137,13 @@ class StoreSession(QObject):
         asked of the store and changes wait on this computer; back online, the store is
         asked at once and the changes made meanwhile are sent."""
         self.offline_by_choice = offline
-        self.downloader.offline = offline
+        self.downloader.offline = offline  # nothing is downloaded either: the cache answers
         if offline:
             self._probe.stop()
             self._enter_offline()
             self._set_connection(StoreConnection.OFFLINE)
-            if self.queue is not None:
-                self.queue.set_sending_paused(True)
         else:
-            if self.queue is not None:
-                # Listed afresh before anything is sent (conflicts), then sent.
-                self.queue.set_online()
-                self.queue.set_sending_paused(False)
-            self.try_online()
+            self.try_online()  # the store's first answer sends what waits
 
     def set_probe_interval(self, seconds: float) -> None:
         self._probe.setInterval(int(seconds * 1000))
@@ -161,7 +160,7 @@ class StoreSession(QObject):
 
         def failed(error: Exception) -> None:
             self._probing = False
-            if store_unreachable(error) or isinstance(error, NetworkError):
+            if isinstance(error, NetworkError):
                 self._probe.start()
             else:
                 self._leave_offline()  # it answers (with an error the screens will show)
@@ -178,7 +177,8 @@ class StoreSession(QObject):
                 self._probe.start()
 
     def _enter_offline(self) -> None:
-        self.downloader.offline = self.offline_by_choice
+        if self.queue is not None:
+            self.queue.set_offline()  # changes wait, journaled and shown
         if self.offline_since is None:
             self.offline_since = time.time()
             self.offlineChanged.emit(self.offline_since)
@@ -187,12 +187,11 @@ class StoreSession(QObject):
         if self.offline_since is None or self.offline_by_choice:
             return
         self._probe.stop()
-        self.downloader.offline = False
         self.offline_since = None
         self._set_online(True)
         self._set_connection(StoreConnection.OK)
         if self.queue is not None:
-            self.queue.set_online()
+            self.queue.set_online()  # each product listed afresh (conflicts), then sent
         self.offlineChanged.emit(None)
 
     @property
@@ -238,22 +237,23 @@ class StoreSession(QObject):
             self.online = online
             self.onlineChanged.emit(online)
 
-    def _from_disk(self, name: str, work: Callable[[Any], Any], empty: Any,
+    def _from_disk(self, name: str, work: Callable[[MetadataStore, str], Any], empty: Any,
                    on_success: Callable[[Any], None], on_failure: Callable[[Exception], None],
                    priority: Priority = Priority.NORMAL) -> Task:
-        """Offline: the saved copy answers instead of the store (on a worker)."""
+        """Offline: the saved copy answers instead of the store, on a worker; `work` gets
+        the database and the store's key in it."""
         saved = self.saved_copy
         return self.reads.submit(
-            name, lambda: empty if saved is None else saved.read_now(work, empty),
+            name, lambda: empty if saved is None else saved.read_now(
+                lambda db: work(db, saved.store), empty),
             on_success=on_success, on_failure=on_failure, priority=priority)
 
     def load_products(self, keyword: str | None, page: int, page_size: int,
                       on_success: Callable[[list[Product]], None],
                       on_failure: Callable[[Exception], None]) -> Task:
         if self.offline:
-            store = self.store.credentials.store_id
             return self._from_disk(
-                "products", lambda db: [stored.product for stored in db.products(
+                "products", lambda db, store: [stored.product for stored in db.products(
                     store, keyword, limit=page_size, offset=(page - 1) * page_size)],
                 [], on_success, on_failure)
 
@@ -269,8 +269,8 @@ class StoreSession(QObject):
                              on_failure: Callable[[Exception], None]) -> Task:
         # Background: a list row's count must never delay the product the merchant opened.
         if self.offline:
-            store = self.store.credentials.store_id
-            return self._from_disk("image-count", lambda db: len(db.images(store, product_id)),
+            return self._from_disk("image-count",
+                                   lambda db, store: len(db.images(store, product_id)),
                                    0, on_success, on_failure, Priority.BACKGROUND)
         return self._read("image-count", lambda: self.client.count_images(product_id),
                           on_success, on_failure, Priority.BACKGROUND)
@@ -278,9 +278,8 @@ class StoreSession(QObject):
     def count_products(self, keyword: str | None, on_success: Callable[[int], None],
                        on_failure: Callable[[Exception], None]) -> Task:
         if self.offline:
-            store = self.store.credentials.store_id
             return self._from_disk("product-count",
-                                   lambda db: db.count_products(store, keyword), 0,
+                                   lambda db, store: db.count_products(store, keyword), 0,
                                    on_success, on_failure)
         return self._read("product-count", lambda: self.client.count_products(keyword),
                           on_success, on_failure)
@@ -288,9 +287,8 @@ class StoreSession(QObject):
     def count_store_images(self, on_success: Callable[[int], None],
                            on_failure: Callable[[Exception], None]) -> Task:
         if self.offline:  # nothing is asked; the saved copy does not know the store's total
-            return self._from_disk("store-image-count", lambda db: None, None,
-                                   lambda _: on_failure(NotSavedHere()), on_failure,
-                                   Priority.BACKGROUND)
+            return self.reads.submit("store-image-count", _not_saved, on_success=on_success,
+                                     on_failure=on_failure, priority=Priority.BACKGROUND)
         return self._read("store-image-count", self.client.count_images, on_success, on_failure,
                           Priority.BACKGROUND)
 

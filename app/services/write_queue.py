@@ -452,9 +452,14 @@ class WriteQueue(QObject):
             return self._batch_shown
 
     def set_sending_paused(self, paused: bool) -> None:
-        """Holds every op in line (still journaled and shown) until unpaused: for working
-        offline, or a delete's few seconds of Undo. An op already being sent finishes."""
+        """Holds every op in line (still journaled and shown) until unpaused (working offline
+        is `set_offline`). An op already being sent finishes."""
         self._post(self._set_paused, paused)
+
+    def set_offline(self) -> None:
+        """Working offline: every change is held (journaled, shown as waiting) until
+        `set_online()`. An op already being sent finishes."""
+        self._post(self._go_offline, None)
 
     def set_online(self) -> None:
         """The store can be reached again: held changes go, in order. Each product is
@@ -970,11 +975,15 @@ class WriteQueue(QObject):
         for product_id in list(self._states):
             self._ensure_pump(product_id)
 
-    def _go_offline(self, product_id: int) -> None:
-        self._pumping.discard(product_id)
+    def _go_offline(self, product_id: int | None) -> None:
+        """`product_id`: the product whose send found the store unreachable (its pump
+        ends); None: the merchant (or the session) said so."""
+        if product_id is not None:
+            self._pumping.discard(product_id)
         if not self._offline:
             self._offline = True
-            self._unreachable_news.emit()
+            if product_id is not None:
+                self._unreachable_news.emit()
 
     def _resolve(self, op_ids: tuple[int, ...], resolution: Resolution) -> None:
         for op_id in op_ids:

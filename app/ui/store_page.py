@@ -26,7 +26,7 @@ from app.services.alt_text_batch import clean_alt_text
 from app.services.edit_verbs import alt_text_edit, readd_edit
 from app.services.write_queue import DELETED_ON_STORE
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
-from app.services.session import NotSavedHere, StoreSession, connection_after
+from app.services.session import StoreSession, connection_after
 from app.services.store_connection import StoreConnection
 from app.services.tasks import Task
 from app.ui.alt_text_filter import FilterBar, MissingAltTextFilter
@@ -332,8 +332,8 @@ class StorePage(QWidget):
             else:
                 self.product_status.setText(count)
 
-    def _products_failed(self, error: Exception) -> None:
-        if self.session.offline and not isinstance(error, NotSavedHere):
+    def _products_failed(self, _: Exception) -> None:
+        if self.session.offline:
             # Asked before the store was found unreachable: the saved list answers instead.
             QTimer.singleShot(0, self.product_model.reload)
 
