@@ -392,8 +392,7 @@ class StorePage(QWidget):
             self._ask_store(product_id, prefetch=True)
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
-        self.session.saved_images(
-            product_id, lambda saved, pid=product_id: self._saved_images_arrived(pid, *saved))
+        self._ask_saved_copy(product_id)
 
     def _ask_store_again(self) -> None:
         """Retry under a saved copy: the store is asked again while the copy stays."""
@@ -427,16 +426,16 @@ class StorePage(QWidget):
             return  # another product by now
         offline = self.session.offline
         if self.images_ready and not (offline and self.images_failed):
-            return  # the store was faster
+            return  # the store was faster (offline, the copy replaces its failure)
         if saved_at is None or not (images or offline):
-            if offline and (not self.images_ready or self.images_failed):
-                self._show_not_saved(product_id)
+            if offline:
+                self._show_not_saved()
             return  # nothing was kept (an empty copy only stands in while offline)
         self.images_ready = self.images_failed = False  # the copy replaces a failure
         self.saved_copy_at = saved_at
         self._show_images(product_id, images, saved_copy=True)
 
-    def _show_not_saved(self, product_id: int) -> None:
+    def _show_not_saved(self) -> None:
         """Offline, and this product was never saved here: said, not a spinner."""
         self.images_ready = True
         self.images_failed = True
@@ -452,8 +451,11 @@ class StorePage(QWidget):
             self.product_model.reload()
         product_id = self.image_model.product_id
         if product_id is not None and self.images_failed:
-            self.session.saved_images(
-                product_id, lambda saved, pid=product_id: self._saved_images_arrived(pid, *saved))
+            self._ask_saved_copy(product_id)
+
+    def _ask_saved_copy(self, product_id: int) -> None:
+        self.session.saved_images(
+            product_id, lambda saved, pid=product_id: self._saved_images_arrived(pid, *saved))
 
     def use_store_again(self) -> None:
         """Back online: the list if it was missing, and the open product's images again
