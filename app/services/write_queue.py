@@ -284,6 +284,18 @@ def _moot(state: ImageState, op: Operation) -> bool:
                    and item.op.row_key == op.row_key for item in state.pending)
 
 
+def _not_kept(op: CreateFromFile, error: Exception) -> str:
+    """Why a dropped file could not be copied into the journal (so it was not queued).
+    Worker thread: it looks at the file."""
+    if isinstance(error, FileNotFoundError) or not op.path.exists():
+        return (f"{op.name} was moved or deleted before it could be kept for its upload, so "
+                "it was not added: add it again from where it is now.")
+    if isinstance(error, errors.ApiError):
+        return f"{op.name}: {error.message} It was not added."
+    why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"{op.name} could not be read ({why}), so it was not added: add it again."
+
+
 def _ask_merchant(op: Operation) -> str:
     return (f"{what(op)} may have reached the store, but it cannot be told for sure: check the "
             "product's pictures on the store, then Retry (which may add it twice) or Discard.")
@@ -586,8 +598,7 @@ class WriteQueue(QObject):
         except (errors.InvalidImageFile, OSError) as exc:
             # Never queued, never shown: the screen says why (it checked the file before,
             # so this is a file that changed or went since).
-            text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
-            self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+            self._refused_news.emit(product_id, op.op_id, _not_kept(op, exc))
             return None
         return dataclasses.replace(op, path=stored.path, sha256=stored.sha256, size=stored.size)
 
@@ -705,8 +716,7 @@ class WriteQueue(QObject):
             except (errors.InvalidImageFile, OSError) as exc:
                 # Never queued, never shown: the screen says why (it checked the file before,
                 # so this is a file that changed or went since).
-                text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
-                self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+                self._refused_news.emit(product_id, op.op_id, _not_kept(op, exc))
                 return
             op = dataclasses.replace(op, path=stored.path, sha256=stored.sha256,
                                      size=stored.size)
