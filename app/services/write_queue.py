@@ -237,7 +237,7 @@ def _why(error: Exception) -> str:
                 "credentials and that it may modify products, then Retry.")
     if isinstance(error, errors.ApiError) and error.server_message:
         return f"The store refused it, saying: {clip(error.server_message)}"
-    return "Retry; if it keeps failing, Revert it."
+    return "Retry; if it keeps failing, Discard it."
 
 
 def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
@@ -257,14 +257,14 @@ def _reason(op: Operation, error: Exception, *, sent: bool = True) -> str:
 
 
 DELETED_ON_STORE = ("This picture was deleted on the store, so the change could not be saved. "
-                    "Revert the change, or add the picture again.")
+                    "Add it again, or Discard the change.")
 NOT_ON_STORE_YET = ("This picture is not on the store yet (its upload has not finished), so the "
-                    "change waits: Retry once the upload is done, or Revert.")
+                    "change waits: Retry once the upload is done, or Discard it.")
 
 
 def _cancelled_but_unsure(op: Operation) -> str:
     return (f"{what(op)} was cancelled, but it may have reached the store first: check the "
-            "product's pictures on the store and delete it there if it is, then Revert.")
+            "product's pictures on the store and delete it there if it is, then Discard.")
 
 
 def _as_queued(op: Operation, queued: Operation) -> Operation:
@@ -284,9 +284,21 @@ def _moot(state: ImageState, op: Operation) -> bool:
                    and item.op.row_key == op.row_key for item in state.pending)
 
 
+def _not_kept(op: CreateFromFile, error: Exception) -> str:
+    """Why a dropped file could not be copied into the journal (so it was not queued).
+    Worker thread: it looks at the file."""
+    if isinstance(error, FileNotFoundError) or not op.path.exists():
+        return (f"{op.name} was moved or deleted before it could be kept for its upload, so "
+                "it was not added: add it again from where it is now.")
+    if isinstance(error, errors.ApiError):
+        return f"{op.name}: {error.message} It was not added."
+    why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"{op.name} could not be read ({why}), so it was not added: add it again."
+
+
 def _ask_merchant(op: Operation) -> str:
     return (f"{what(op)} may have reached the store, but it cannot be told for sure: check the "
-            "product's pictures on the store, then Retry (which may add it twice) or Revert.")
+            "product's pictures on the store, then Retry (which may add it twice) or Discard.")
 
 
 # ---- the queue -----------------------------------------------------------------------------
@@ -586,8 +598,7 @@ class WriteQueue(QObject):
         except (errors.InvalidImageFile, OSError) as exc:
             # Never queued, never shown: the screen says why (it checked the file before,
             # so this is a file that changed or went since).
-            text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
-            self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+            self._refused_news.emit(product_id, op.op_id, _not_kept(op, exc))
             return None
         return dataclasses.replace(op, path=stored.path, sha256=stored.sha256, size=stored.size)
 
@@ -705,8 +716,7 @@ class WriteQueue(QObject):
             except (errors.InvalidImageFile, OSError) as exc:
                 # Never queued, never shown: the screen says why (it checked the file before,
                 # so this is a file that changed or went since).
-                text = exc.message if isinstance(exc, errors.ApiError) else str(exc)
-                self._refused_news.emit(product_id, op.op_id, f"{op.name}: {text}")
+                self._refused_news.emit(product_id, op.op_id, _not_kept(op, exc))
                 return
             op = dataclasses.replace(op, path=stored.path, sha256=stored.sha256,
                                      size=stored.size)
@@ -1165,7 +1175,7 @@ class WriteQueue(QObject):
     def _drop_failures_of_deleted(self, product_id: int, op: Operation, before: ImageState
                                   ) -> None:
         """Failed changes of images the store just deleted are moot, and no card is left to
-        show them (or to Retry or Revert them): they go. A delete-all takes every failed
+        show them (or to Retry or Discard them): they go. A delete-all takes every failed
         change made before it (the cards it removed: uploads that never arrived too)."""
         if isinstance(op, Delete):
             moot = [item.op.op_id for item in before.pending

@@ -836,6 +836,7 @@ class MainWindow(QMainWindow):
         if session.queue is not None:
             session.queue.countsChanged.connect(self.status.set_changes)
             session.queue.uploadsChanged.connect(self.status.set_uploads)
+            session.queue.resumedChanges.connect(self.status.show_resumed)  # "4 changes…"
         if page.upload_controls is not None:
             self.status.cancelUploadsRequested.connect(page.upload_controls.cancel_all)
         page.picturesFailingChanged.connect(self.status.set_pictures_failing)

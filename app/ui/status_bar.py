@@ -29,6 +29,21 @@ def uploads_text(batch: BatchProgress) -> str:
     return f"Uploading {batch.number:,} of {batch.count:,} images — {percent}"
 
 
+def resumed_text(sent: int, failed: int) -> str:
+    """What became of the changes an earlier run left unsent (the write queue's
+    `resumedChanges`): "4 changes made earlier were sent"."""
+    def changes(count: int) -> str:
+        return f"{count:,} change{'s' if count != 1 else ''} made earlier"
+
+    if not failed:
+        return f"{changes(sent)} {'was' if sent == 1 else 'were'} sent"
+    cards = "its card says why" if failed == 1 else "their cards say why"
+    if not sent:
+        return f"{changes(failed)} could not be sent: {cards}"
+    were = "was" if sent == 1 else "were"
+    return f"{changes(sent)} {were} sent; {failed:,} could not be: {cards}"
+
+
 class _ClickableLabel(QLabel):
     """A label that says when it is clicked (the changes count opens Pending changes)."""
 
@@ -121,6 +136,10 @@ class StoreStatusBar(QStatusBar):
         self.changes_label.setText(text)
         self.changes_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.changes_label.setVisible(bool(text))
+
+    def show_resumed(self, sent: int, failed: int) -> None:
+        """Says what became of the changes an earlier run left (for a while)."""
+        self.showMessage(resumed_text(sent, failed), 15000)
 
     def set_uploads(self, batch: BatchProgress) -> None:
         """The write queue's `uploadsChanged`: one line while uploads are under way, with a

@@ -199,6 +199,8 @@ class StorePage(QWidget):
             self.conflict_review = ConflictReview(self)
             session.queue.journalProblem.connect(self._journal_problem)
             session.queue.writesUnavailable.connect(self._writes_unavailable)
+            session.queue.submitRefused.connect(  # a dropped file gone before it was kept
+                lambda _product, _op, reason: self.changes_banner.show_message(reason, "Dismiss"))
             self.grid.context_menu.add_section(self._failed_change_actions)
         session.thumbnails.loaded.connect(self._picture_loaded)
         session.thumbnails.failed.connect(self._picture_failed)
