@@ -17,6 +17,7 @@ from app.api.auth import StoreCredentials
 from app.api.retry import RetryPolicy
 from app.api.transport import ApiTransport
 from app.store_emulator import StoreEmulator
+from tests.hostile.api_fixtures import hostile_api  # noqa: F401  (a fixture)
 
 AUTH_STYLES = ("oauth", "basic")
 

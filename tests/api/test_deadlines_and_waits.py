@@ -14,7 +14,6 @@ from app.api import OAuthCredentials, StoreClient, errors
 from app.api.cancellation import cancel_scope
 from app.api.rate_limit import RateLimiter, describe_wait
 from app.api.retry import RetryPolicy
-from tests.hostile.api_fixtures import hostile_api  # noqa: F401 - the fixture
 from tests.hostile.hostile_api import HostileApiServer
 
 QUICK_RETRY = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.05)
