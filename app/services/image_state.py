@@ -125,9 +125,16 @@ class Snapshot:
         return Snapshot(self.product_id, tuple(by_id.values()), keys)
 
     def without(self, image_ids: Iterable[int]) -> Snapshot:
+        """The images deleted. Deleting the thumbnail, the store gives the star to the first
+        image left (lowest sort_order, then id), and so does the snapshot."""
         gone = set(image_ids)
-        return Snapshot(self.product_id,
-                        tuple(image for image in self.images if image.id not in gone),
+        left = [image for image in self.images if image.id not in gone]
+        if left and not any(image.is_thumbnail for image in left) and \
+                any(image.is_thumbnail for image in self.images if image.id in gone):
+            heir = min(left, key=lambda image: (image.sort_order, image.id))
+            left = [replace(image, is_thumbnail=True) if image is heir else image
+                    for image in left]
+        return Snapshot(self.product_id, tuple(left),
                         {k: v for k, v in self.keys.items() if k not in gone})
 
 
@@ -259,8 +266,11 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
                 if failed:
                     rows[index] = _with_badge(rows[index], sync)
                 else:
+                    starred = rows[index].image.is_thumbnail
                     del rows[index]
                     where = None
+                    if starred:
+                        _pass_the_star_on(rows)
         elif isinstance(op, DeleteAll):
             rows = [_with_badge(row, sync) for row in rows] if failed else []
             where = None
@@ -275,6 +285,17 @@ def view(snapshot: Snapshot, pending: Sequence[Pending]) -> list[ViewRow]:
     if moving:
         rows = _mark_moved(rows, snapshot, moving)
     return rows
+
+
+def _pass_the_star_on(rows: list[ViewRow]) -> None:
+    """The thumbnail was deleted: the store gives the star to the first image left (lowest
+    sort_order), so the grid does at once: exactly one star, never none for the seconds a
+    delete waits. A card not on the store yet cannot take it."""
+    if any(row.image.is_thumbnail for row in rows):
+        return
+    heir = next((n for n, row in enumerate(rows) if row.image.id != NO_ID), None)
+    if heir is not None:
+        rows[heir] = replace(rows[heir], image=replace(rows[heir].image, is_thumbnail=True))
 
 
 def _mark_moved(rows: list[ViewRow], snapshot: Snapshot,

@@ -94,3 +94,35 @@ def test_an_order_that_holds_costs_one_listing_and_no_put(emulator_factory,
     check = verify_and_repair(client, pid, order)
     assert check.held and check.repair_puts == 0
     assert [r.method for r in emu.requests()] == ["GET"]
+
+
+def _block_of_10(order: list[int]) -> list[int]:
+    block, rest = order[100:110], order[:100] + order[110:]
+    return rest[:30] + block + rest[30:]
+
+
+@pytest.mark.parametrize("shift", [True, False], ids=["shifting store", "plain store"])
+@pytest.mark.parametrize("change, most_puts", [
+    (lambda order: order[:17] + [order[200]] + order[17:200] + order[201:], 1),
+    (_block_of_10, 10),
+    (lambda order: order[::-1], 249),
+], ids=["one of 250 moved", "a block of 10 moved", "250 reversed"])
+def test_the_puts_on_the_wire_for_250_images(emulator_factory, make_client: ClientFactory,
+                                            shift: bool, change, most_puts: int) -> None:
+    """Issue 9 Done-when: the PUT counts the store receives, on a product whose sort_orders
+    have room (as after the app's first spread) for the move and the block; the reversal
+    from the store's own numbering 0..249."""
+    emu: StoreEmulator = emulator_factory(catalog="empty", rate_limit_quota=100_000,
+                                          sort_order_shift=shift)
+    pid = emu.add_product("Poster", "POS-1", image_count=250)
+    client: StoreClient = make_client(emu)
+    order = shown_order(client.all_images(pid))
+    if most_puts < 249:  # room between neighbours: 16 apart, written by another app
+        for place, image_id in reversed(list(enumerate(order))):  # never onto a taken value
+            client.update_image(pid, image_id, ImageChanges(sort_order=16 * place),
+                                complete=False)
+    wanted = change(order)
+    emu.clear_requests()
+    sent = send_reorder(client, pid, wanted, client.all_images(pid))
+    assert sent == puts_sent(emu) == most_puts
+    assert shows(client.all_images(pid), wanted)

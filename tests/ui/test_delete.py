@@ -175,3 +175,22 @@ def test_the_heading_counts_the_images_left(qtbot: QtBot, emulator, open_store) 
     qtbot.waitUntil(lambda: page.grid_header.text().endswith(": 9 images"), timeout=5000)
     page.verbs.undo_bar.undo_button.click()
     qtbot.waitUntil(lambda: page.grid_header.text().endswith(": 11 images"), timeout=5000)
+
+
+def test_the_toolbar_button_deletes_the_selection_after_the_same_question(
+        qtbot: QtBot, emulator, open_store) -> None:
+    page, window, questions = _open(qtbot, open_store, emulator)
+    before = shown_ids(page)
+    select_rows(page, [3, 7])
+    delete = page.verbs.delete_action
+    assert delete in window.toolbar.actions()
+    button = window.toolbar.widgetForAction(delete)
+    assert button is not None and button.isVisible() and button.isEnabled()
+    qtbot.waitUntil(lambda: "Delete 2 images" in button.text(), timeout=2000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert len(questions) == 1 and questions[0].count == 2
+    qtbot.waitUntil(lambda: shown_ids(page) == [image for n, image in enumerate(before)
+                                                if n not in (3, 7)], timeout=5000)
+    assert page.verbs.undo_bar.isVisible()
+    select_rows(page, [0])
+    assert "Delete 1 image" in button.text()

@@ -87,3 +87,28 @@ def test_two_selected_cards_offer_no_thumbnail(qtbot: QtBot, emulator, open_stor
     assert page.verbs.thumbnail_action.isEnabled()
     assert page.verbs.thumbnail_action.shortcutContext() == \
         Qt.ShortcutContext.WidgetWithChildrenShortcut
+
+
+def test_deleting_the_thumbnail_passes_the_star_on_at_once_as_the_store_will(
+        qtbot: QtBot, emulator, open_store) -> None:
+    """Exactly one star, also while the delete of the starred image waits under its Undo
+    bar: the store gives the star to the first image left, and so does the grid, at once."""
+    page = open_store(emulator, PRODUCT)
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 11, timeout=15000)
+    page.verbs.delete_flow.confirm = lambda question: True
+    assert _stars(page) == [0]
+    heir = page.image_model.index(1).data(ImageRoles.ImageId)
+    select_rows(page, [0])
+    assert page.verbs.delete_selected()
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 10, timeout=5000)
+    assert page.verbs.undo_bar.isVisible()  # still held: nothing sent yet
+    assert _stars(page) == [0]
+    assert page.image_model.index(0).data(ImageRoles.ImageId) == heir
+    wait_until_sent(qtbot, page)
+    stars = [image.id for image in store_images(emulator, PRODUCT) if image.is_thumbnail]
+    assert stars == [heir]
+    assert _stars(page) == [0]
+    # Undo brings the image back with its star, and the star leaves the heir again.
+    page.window().undo_action.trigger()
+    qtbot.waitUntil(lambda: page.image_model.rowCount() == 11, timeout=5000)
+    qtbot.waitUntil(lambda: len(_stars(page)) == 1 and _stars(page) != [1], timeout=5000)
