@@ -55,7 +55,9 @@ def select_rows(page: StorePage, rows: list[int]) -> None:
 def wait_until_sent(qtbot: QtBot, page: StorePage, timeout: int = 20000) -> None:
     queue = page.session.queue
     assert queue is not None
-    qtbot.waitUntil(lambda: queue.counts() == (0, 0, 0), timeout=timeout)
+    # Idle first: an edit just made may still be on its way to the journal, where the counts
+    # do not see it yet (they read (0, 0, 0) before it is written, not only after it is sent).
+    qtbot.waitUntil(lambda: queue.is_idle() and queue.counts() == (0, 0, 0), timeout=timeout)
 
 
 def gutter_before(page: StorePage, row: int) -> QPoint:
