@@ -261,7 +261,7 @@ def uploading(stage: Stage) -> None:
     from PySide6.QtCore import QMimeData, QUrl
 
     from app.services.image_state import NO_ID
-    from app.ui.image_model import ImageRoles, PictureState
+    from app.ui.image_model import ImageRoles
 
     # Uploads of an earlier run (another window size) landed when its window closed: the
     # product starts again with its own five pictures.
@@ -288,14 +288,16 @@ def uploading(stage: Stage) -> None:
                      for row in range(model.rowCount())
                      if model.index(row).data(ImageRoles.ImageId) == NO_ID]
         sending = [f for f in fractions if f is not None]
-        previews = all(model.index(row).data(ImageRoles.PictureState) == PictureState.LOADED
+        # Each card's own picture at hand (asked for as a paint would: a small window shows
+        # only some of the cards).
+        previews = all(model.index(row).data(Qt.ItemDataRole.DecorationRole) is not None
                        for row in range(5, model.rowCount()))
         return len(fractions) == 4 and bool(sending) and low <= sending[0] <= high \
             and stage.window.status.uploads_label.isVisible() and previews
 
     try:
         stage.wait_until(lambda: first_upload_sent(0.02, 0.98),
-                         "the first upload part-way, the others waiting", timeout_s=15)
+                         "the first upload part-way, the others waiting", timeout_s=10)
     except StateNotReached:
         # The connection's buffers took the whole file at once (their size varies): the
         # first upload is then all sent and awaits the store's answer, still a true state.
