@@ -10,6 +10,11 @@ why and what to do, in the merchant's words.
 A picture over 8 MB that is otherwise fine, or one larger than the store's zoom size
 (1280x1280), is accepted with `can_downscale` set (over 8 MB also `needs_downscale`: it cannot
 be sent as it is), so the UI can ask one question per batch and call `upload_downscale`.
+
+An accepted picture also carries a small `preview` (upright, at most `PREVIEW_SIDE` a side),
+made from the pixels the check decoded anyway (a JPEG at a reduced scale, the first frame of
+a GIF or WebP; a PNG, whose check decodes nothing, only up to `PNG_PREVIEW_PIXELS`), so its
+card can show the merchant's picture at once without the file being decoded again.
 """
 
 from __future__ import annotations
@@ -44,6 +49,11 @@ MAX_DOWNSCALE_SOURCE_BYTES = 100 * 1024 * 1024
 #: The store's GIF limits (reference: "GIFs: at most 150 frames and 5120x5120").
 MAX_GIF_FRAMES = 150
 MAX_GIF_SIDE = 5120
+
+#: An upload card's preview, at most this many pixels a side (cards are 44 to 386 wide).
+PREVIEW_SIDE = 256
+#: A PNG is decoded for its preview only up to this size (its check only verifies chunks).
+PNG_PREVIEW_PIXELS = 6_000_000
 
 PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
 KIND_NAMES = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP"}
@@ -80,6 +90,8 @@ class Accepted:
     needs_downscale: bool = False
     #: Over 8 MB or larger than the zoom size, and a still picture: `downscale` can shrink it.
     can_downscale: bool = False
+    #: A small upright copy for the card (JPEG, or PNG when it has transparency), or None.
+    preview: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def oriented(self) -> bool:
@@ -294,6 +306,7 @@ def _check(candidate: FileCandidate | DataCandidate, data: bytes, max_pixels: in
                 "Save a shorter or smaller animation and add it again.")
         orientation = _orientation(picture) if kind in ("jpeg", "png", "webp") else 1
         _prove_readable(picture, kind, data, damaged)
+        preview = _preview(picture, kind, orientation)
     if orientation in (5, 6, 7, 8):  # a quarter turn: shown with width and height swapped
         width, height = height, width
     size = len(data)
@@ -308,7 +321,8 @@ def _check(candidate: FileCandidate | DataCandidate, data: bytes, max_pixels: in
     name = candidate.name if Path(candidate.name).suffix else candidate.name + EXTENSIONS[kind]
     return Accepted(candidate, name, kind, size, width, height,
                     hashlib.sha256(data).hexdigest(), orientation, frames,
-                    needs_downscale=over, can_downscale=still and (over or larger))
+                    needs_downscale=over, can_downscale=still and (over or larger),
+                    preview=preview)
 
 
 def _too_many_pixels(size: tuple[int, int] | None, max_pixels: int) -> _Refused:
@@ -347,10 +361,46 @@ def _prove_readable(picture: Image.Image, kind: str, data: bytes, damaged: _Refu
                 fresh.verify()  # must come straight after open; the header was read already
         else:
             if kind == "jpeg":
-                picture.draft("RGB", (max(1, picture.width // 8), max(1, picture.height // 8)))
+                # At most 1/8 scale, but no smaller than the preview needs.
+                side = max(picture.width, picture.height)
+                share = min(1.0, max(1 / 8, PREVIEW_SIDE / side))
+                picture.draft("RGB", (max(1, int(picture.width * share)),
+                                      max(1, int(picture.height * share))))
             picture.load()  # a cut-short file is an error (Pillow's default)
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
         raise damaged from None
+
+
+#: EXIF orientation -> the turns that make the picture upright (as ImageOps.exif_transpose).
+_UPRIGHT = {2: (Image.Transpose.FLIP_LEFT_RIGHT,), 3: (Image.Transpose.ROTATE_180,),
+            4: (Image.Transpose.FLIP_TOP_BOTTOM,), 5: (Image.Transpose.TRANSPOSE,),
+            6: (Image.Transpose.ROTATE_270,), 7: (Image.Transpose.TRANSVERSE,),
+            8: (Image.Transpose.ROTATE_90,)}
+
+
+def _preview(picture: Image.Image, kind: str, orientation: int) -> bytes | None:
+    """The card's preview from the pixels the check decoded; None when none can be had
+    cheaply (a large PNG) or at all. Never refuses a picture."""
+    try:
+        if kind == "png":
+            if picture.width * picture.height > PNG_PREVIEW_PIXELS:
+                return None
+            picture.load()
+        transparent = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+        small = picture.convert("RGBA" if transparent else "RGB")
+        small.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+        for turn in _UPRIGHT.get(orientation, ()):
+            small = small.transpose(turn)
+        out = io.BytesIO()
+        if transparent:
+            small.save(out, "PNG", compress_level=1)
+        else:
+            small.save(out, "JPEG", quality=80)
+        return out.getvalue()
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - the picture passed its check; a preview is a nicety
+        return None
 
 
 def name_clashes(name: str, existing_image_files: Iterable[str]) -> str | None:

@@ -68,8 +68,9 @@ def paint_upload(painter: QPainter, picture: QRect, index: Index, font: QFont,
     right = picture.right() + 1 - 4
     if keep_clear is not None:
         right = min(right, int(keep_clear.left()) - 4)
-    if metrics.horizontalAdvance(text) > right - picture.left() - 12 and text in SHORTER:
-        text = SHORTER[text]
+    if metrics.horizontalAdvance(text) > right - picture.left() - 12:
+        # Beside the sync mark (a card showing its picture) the words are cut to what counts.
+        text = SHORTER.get(text, f"{int(fraction * 100)} %" if fraction is not None else text)
     failed = text in ("Upload failed", "Failed")
     band_height = (metrics.height() + 4 if show_words else 0) + BAR_HEIGHT + 6
     if failed:

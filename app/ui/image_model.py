@@ -29,6 +29,7 @@ from app.ui.plain_text import tooltip
 
 if TYPE_CHECKING:
     from app.services.thumbnails import ThumbnailLoader
+    from app.ui.upload_previews import UploadPreviews
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -109,12 +110,18 @@ class ImageListModel(QAbstractListModel):
         self._arrival_timer.timeout.connect(self._announce_arrivals)
         self._upload_progress: dict[RowKey, float] = {}  # row key -> fraction of its file sent
         self._cancelling: set[RowKey] = set()
+        #: Uploads' own pictures, shown until the store's arrive (see upload_previews).
+        self._previews: UploadPreviews | None = None
         if loader is not None:
             self.set_loader(loader)
 
     def set_loader(self, loader: ThumbnailLoader | None) -> None:
         from app.services.thumbnails import switch_loader  # the network stack, when first used
         self._loader = switch_loader(self._loader, loader, self._on_loaded, self._on_failed)
+
+    def set_previews(self, previews: UploadPreviews) -> None:
+        self._previews = previews
+        previews.arrived.connect(self._preview_arrived)
 
     # ---- contents -----------------------------------------------------------------------
 
@@ -237,7 +244,10 @@ class ImageListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return image.description or image.image_file.rsplit("/", 1)[-1]
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._picture(image)
+            picture = self._picture(image)
+            if picture is None and self._previews is not None and row.key in self._previews:
+                picture = self._previews.pixmap(row.key)
+            return picture
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(self._describe(index.row(), row))  # store text, not markup
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -249,7 +259,13 @@ class ImageListModel(QAbstractListModel):
         if role == ImageRoles.Position:
             return index.row() + 1
         if role == ImageRoles.PictureState:
-            return self._state(image)
+            state = self._state(image)
+            if state is PictureState.NONE and self._previews is not None \
+                    and row.key in self._previews:
+                # Its own picture, dropped here: not "no picture".
+                return (PictureState.LOADED if self._previews.ready(row.key)
+                        else PictureState.LOADING)
+            return state
         if role == ImageRoles.PictureError:
             return self._errors.get(image.id)
         if role == ImageRoles.RowKey:
@@ -315,6 +331,12 @@ class ImageListModel(QAbstractListModel):
         self._cancelling &= {key for key, badge in badges.items() if badge is not Badge.NONE}
 
     # ---- pictures -----------------------------------------------------------------------
+
+    def _preview_arrived(self, key: RowKey) -> None:
+        index = self.index_of_key(key)
+        if index.isValid():
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole,
+                                                 ImageRoles.PictureState])
 
     def _wanted_url(self, image: ProductImage) -> str | None:
         return image.rendition_url(self.picture_size.width())

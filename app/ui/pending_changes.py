@@ -122,12 +122,32 @@ class _ProductSection(QFrame):
 
     def set_rows(self, pending: tuple[Pending, ...], offline: bool,
                  discard: Callable[[Pending], None]) -> None:
-        for row in self.rows:
+        # Rows of changes still listed are kept (a drop of 500 files reports 500 states, each
+        # one change longer: rebuilding every row each time froze the window for a minute).
+        kept: dict[int, _ChangeRow] = {row.item.op.op_id: row for row in self.rows}
+        rows: list[_ChangeRow] = []
+        for item in pending:
+            row = kept.pop(item.op.op_id, None)
+            if row is None or row.item.op != item.op:
+                if row is not None:
+                    kept[item.op.op_id] = row   # the same change, made over: a new row
+                row = _ChangeRow(item, offline, discard)
+            elif row.item.sync != item.sync:
+                row.item = item
+                row.show_state(offline)
+            else:
+                row.item = item
+            rows.append(row)
+        for row in kept.values():
+            self.rows_layout.removeWidget(row)
             row.setParent(None)  # type: ignore[call-overload]
             row.deleteLater()
-        self.rows = [_ChangeRow(item, offline, discard) for item in pending]
-        for row in self.rows:
-            self.rows_layout.addWidget(row)
+        for at, row in enumerate(rows):
+            item = self.rows_layout.itemAt(at)
+            if item is None or item.widget() is not row:
+                self.rows_layout.removeWidget(row)
+                self.rows_layout.insertWidget(at, row)
+        self.rows = rows
         self.discard_all_button.setEnabled(any(row.discard_button.isEnabled()
                                                for row in self.rows))
 

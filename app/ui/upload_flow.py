@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from app.api.errors import ApiError
 from app.services.edit_verbs import NewFile, add_edit
-from app.services.image_state import RowKey
+from app.services.image_state import CreateFromFile, RowKey
 from app.services.problems import clip
 from app.services.tasks import TaskRunner
 from app.services.upload_downscale import write_staged
@@ -55,6 +55,7 @@ from app.ui.drop_sources import (
     sources_from_mime,
 )
 from app.ui.plain_text import ElidedLabel
+from app.ui.upload_previews import UploadPreviews
 
 if TYPE_CHECKING:
     from app.services.upload_check import Accepted, BatchReport
@@ -121,6 +122,8 @@ class Staged:
     files: list[tuple[int, NewFile]]
     urls: list[tuple[int, str]]
     refused: list[Refusal]
+    #: Each file's card preview (`Accepted.preview`), by the file's path.
+    previews: dict[Path, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ def stage_pictures(as_they_are: Sequence[Accepted], smaller: Sequence[Accepted],
     picture data written into `staging_dir`; files on disk are queued from where they are."""
     files: list[tuple[int, NewFile]] = []
     refused: list[Refusal] = []
+    previews: dict[Path, bytes] = {}
     for accepted, shrink in [*((a, False) for a in as_they_are), *((a, True) for a in smaller)]:
         if cancel.is_set():
             break
@@ -185,7 +189,9 @@ def stage_pictures(as_they_are: Sequence[Accepted], smaller: Sequence[Accepted],
             path = accepted.path
             assert path is not None
         files.append((place, NewFile(path, accepted.name, accepted.sha256, accepted.size)))
-    return Staged(sorted(files, key=lambda pair: pair[0]), list(urls), refused)
+        if accepted.preview:
+            previews[path] = accepted.preview
+    return Staged(sorted(files, key=lambda pair: pair[0]), list(urls), refused, previews)
 
 
 def default_staging_dir() -> Path:
@@ -273,6 +279,9 @@ class UploadFlow(QObject):
         self._shown_at = 0.0   # when the progress count last changed (time.monotonic)
         #: The last report of pictures that were not added.
         self.report_box: QMessageBox | None = None
+        #: The dropped pictures' own previews, for their cards until the store's arrive.
+        self.previews = UploadPreviews(self)
+        page.image_model.set_previews(self.previews)
 
     # ---- gestures ------------------------------------------------------------------------
 
@@ -518,8 +527,12 @@ class UploadFlow(QObject):
         if shown and batch.anchor is not None:
             keys = [row.key for row in rows]
             position = keys.index(batch.anchor) if batch.anchor in keys else None
-        editor.apply(batch.product_id, add_edit(rows, files=files, urls=urls,
-                                                position=position))
+        edit = add_edit(rows, files=files, urls=urls, position=position)
+        for op in edit.ops if edit is not None else ():
+            preview = staged.previews.get(op.path) if isinstance(op, CreateFromFile) else None
+            if preview is not None:
+                self.previews.add(op.row_key, preview)  # before the cards' first paint
+        editor.apply(batch.product_id, edit)
         return len(files) + len(urls)
 
     # ---- questions and reports -----------------------------------------------------------

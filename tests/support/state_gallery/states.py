@@ -258,7 +258,8 @@ def _gallery_pictures(count: int, side: int) -> list[Path]:
 @state("uploading", "Four pictures queued on a slow store: the first one being sent shows its "
                     "progress, the others wait; one line in the status bar with Cancel")
 def uploading(stage: Stage) -> None:
-    from app.services.edit_verbs import NewFile, add_edit
+    from PySide6.QtCore import QMimeData, QUrl
+
     from app.services.image_state import NO_ID
     from app.ui.image_model import ImageRoles
 
@@ -266,26 +267,37 @@ def uploading(stage: Stage) -> None:
     # product starts again with its own five pictures.
     stage.demo()._running_store().delete_images(FEW_IMAGES_PRODUCT_ID, offset=5)
     page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
-    if page.editor is None:
+    flow = page.uploads
+    if page.editor is None or flow is None:
         raise StateNotReached("this session cannot keep changes")
-    files = [NewFile(path=path, name=path.name) for path in _gallery_pictures(4, 1600)]
     stage.demo().config.latency_ms = UPLOAD_SLOW_MS  # the store takes its time with each request
-    edit = add_edit(page.view_rows(), files=files)
-    assert edit is not None
-    page.editor.apply(FEW_IMAGES_PRODUCT_ID, edit)
+    # Dropped as a file manager drops them, so each card shows its picture's preview at once.
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in _gallery_pictures(4, 1600)])
     model = page.image_model
+    flow.drop(mime, model.rowCount())
+    # Larger than the store shows: the one question of the batch, answered "as they are".
+    stage.wait_until(lambda: flow.question is not None or model.rowCount() == 9,
+                     "the dropped pictures checked")
+    keep = flow.question_button("Keep as they are")
+    if keep is not None:
+        keep.click()
 
     def first_upload_sent(low: float, high: float) -> bool:
         fractions = [model.index(row).data(ImageRoles.UploadProgress)
                      for row in range(model.rowCount())
                      if model.index(row).data(ImageRoles.ImageId) == NO_ID]
         sending = [f for f in fractions if f is not None]
+        # Each card's own picture at hand (asked for as a paint would: a small window shows
+        # only some of the cards).
+        previews = all(model.index(row).data(Qt.ItemDataRole.DecorationRole) is not None
+                       for row in range(5, model.rowCount()))
         return len(fractions) == 4 and bool(sending) and low <= sending[0] <= high \
-            and stage.window.status.uploads_label.isVisible()
+            and stage.window.status.uploads_label.isVisible() and previews
 
     try:
         stage.wait_until(lambda: first_upload_sent(0.02, 0.98),
-                         "the first upload part-way, the others waiting", timeout_s=6)
+                         "the first upload part-way, the others waiting", timeout_s=10)
     except StateNotReached:
         # The connection's buffers took the whole file at once (their size varies): the
         # first upload is then all sent and awaits the store's answer, still a true state.
