@@ -1,7 +1,8 @@
 """The Pending changes panel: every change not yet on the store, per product, with Discard.
 
 It listens to the write queue (`stateChanged` carries one product's whole `ImageState`, so a
-product's section is rebuilt from it; nothing is read from the journal here) and asks the
+product's section is brought up to date from it, at most once a frame and only while the
+panel is shown; nothing is read from the journal here) and asks the
 queue to withdraw a change (`revert`; an upload is `cancel`led, which also stops one on its
 way). A change being sent cannot be discarded: its button says so.
 
@@ -14,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from app.ui.store_page import StorePage
 
 EMPTY_TEXT = "Every change is on the store."
+#: The queue's states are shown at most once a frame: a drop of 500 files reports 500 of them.
+UPDATE_MS = 16
 FAILED_COLOUR = "#d93025"
 #: A product's name when nothing better is known.
 NameLookup = Callable[[int], "str | None"]
@@ -168,8 +172,14 @@ class PendingChangesPanel(QWidget):
         self.offline = False
         #: The confirmation of "Discard all" (a test replaces it; it must never hang a test).
         self.ask: Callable[[str, str], bool] = lambda title, text: _ask(self, title, text)
-        self._states: dict[int, ImageState] = {}
+        #: Each product's changes not yet on the store, as last reported.
+        self._pending: dict[int, tuple[Pending, ...]] = {}
+        #: Products whose section does not show their `_pending` yet.
+        self._stale: set[int] = set()
+        self._count = 0
         self._sections: dict[int, _ProductSection] = {}
+        self._update_timer = QTimer(self, singleShot=True, interval=UPDATE_MS)
+        self._update_timer.timeout.connect(self.flush)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -204,7 +214,9 @@ class PendingChangesPanel(QWidget):
         self.queue = queue
         for product_id in list(self._sections):
             self._drop_section(product_id)
-        self._states.clear()
+        self._pending.clear()
+        self._stale.clear()
+        self._count = 0
         if queue is not None:
             queue.stateChanged.connect(self._state_changed)
         self._update_empty()
@@ -235,15 +247,38 @@ class PendingChangesPanel(QWidget):
         self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def change_count(self) -> int:
-        return sum(len(section.rows) for section in self._sections.values())
+        """The changes listed (as of the last frame; counted while the panel is hidden too)."""
+        return self._count
 
     def _state_changed(self, product_id: int, state: ImageState) -> None:
         pending = tuple(item for item in state.pending if item.sync.phase is not Phase.DONE)
-        if not pending:
-            self._states.pop(product_id, None)
-            self._drop_section(product_id)
+        if pending:
+            self._pending[product_id] = pending
         else:
-            self._states[product_id] = state
+            self._pending.pop(product_id, None)
+        self._stale.add(product_id)
+        if not self._update_timer.isActive():
+            self._update_timer.start()
+
+    def flush(self) -> None:
+        """Takes in what the queue reported since the last frame, now. Rows are built only
+        while the panel is shown: a drop of 500 files must not make 3,000 hidden widgets."""
+        self._update_timer.stop()
+        self._count = sum(len(pending) for pending in self._pending.values())
+        if self.isVisible():
+            self._build_stale()
+        self._update_empty()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._build_stale()   # what arrived while it was hidden
+        super().showEvent(event)
+
+    def _build_stale(self) -> None:
+        for product_id in sorted(self._stale):
+            pending = self._pending.get(product_id)
+            if pending is None:
+                self._drop_section(product_id)
+                continue
             section = self._sections.get(product_id)
             if section is None:
                 section = _ProductSection(product_id,
@@ -251,8 +286,13 @@ class PendingChangesPanel(QWidget):
                                           self._discard_all)
                 self._sections[product_id] = section
                 self.sections_layout.insertWidget(self.sections_layout.count() - 1, section)
-            section.set_rows(pending, self.offline, self._discard)
-        self._update_empty()
+                section.set_rows(pending, self.offline, self._discard)
+                # Shown now, rows and all (the layout would show it on the next turn of the
+                # event loop, after the keyboard was given to its first row).
+                section.show()
+            else:
+                section.set_rows(pending, self.offline, self._discard)
+        self._stale.clear()
 
     def _drop_section(self, product_id: int) -> None:
         section = self._sections.pop(product_id, None)
@@ -261,7 +301,7 @@ class PendingChangesPanel(QWidget):
             section.deleteLater()
 
     def _update_empty(self) -> None:
-        empty = not self._sections
+        empty = not self._pending
         self.empty_label.setVisible(empty)
         self.scroll.setVisible(not empty)
         self.countChanged.emit(self.change_count())

@@ -87,8 +87,7 @@ def test_a_failed_change_says_why_and_discard_all_asks_once(qtbot: QtBot, emulat
     images = [page.image_model.image_at(row) for row in range(3)]
     emulator.faults = Faults(error_rate=1.0, only_methods=frozenset({"PUT"}))
     _alt_text(queue, 1, images[0], "Never saved")
-    qtbot.waitUntil(lambda: any(state.startswith("Failed: ") for _, state in _texts(panel)),
-                    timeout=20000)
+    qtbot.waitUntil(lambda: queue.counts()[2] == 1, timeout=20000)
     emulator.faults = Faults()
     queue.set_sending_paused(True)
     _alt_text(queue, 1, images[1], "Also withdrawn")
@@ -100,6 +99,8 @@ def test_a_failed_change_says_why_and_discard_all_asks_once(qtbot: QtBot, emulat
     qtbot.waitUntil(label.isVisible, timeout=5000)
     qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
     qtbot.waitUntil(window.pending_dock.isVisible, timeout=2000)
+    states = [state for _, state in _texts(panel)]
+    assert len(states) == 3 and states[0].startswith("Failed: ") and states[1:] == ["Waiting"] * 2
 
     asked: list[str] = []
     panel.ask = lambda title, text: asked.append(text) or False   # type: ignore[assignment]
@@ -129,6 +130,7 @@ def test_waiting_changes_wait_for_the_network_while_the_store_is_unreachable(
     queue = page.session.queue
     panel = window.pending_panel
     qtbot.waitUntil(lambda: page.image_model.rowCount() > 0, timeout=15000)
+    window.show_pending_changes()
     queue.set_sending_paused(True)
     _alt_text(queue, 1, page.image_model.image_at(0), "Offline edit")
     qtbot.waitUntil(lambda: panel.change_count() == 1, timeout=5000)
@@ -152,6 +154,7 @@ def test_the_panel_is_keyboard_reachable_and_names_unknown_products(qtbot: QtBot
         UpdateFields(op_id=next_op_id(), row_key=image_row_key(7),
                      changes=FieldChanges(is_thumbnail=True), based_on=image))
     panel._state_changed(123, state)
+    panel.flush()
     section = panel._sections[123]
     assert section.heading.text() == "Product 123"
     assert _texts(panel) == [("tote.jpg: made the thumbnail", "Waiting")]
@@ -171,6 +174,7 @@ def test_a_discarded_upload_never_reaches_the_store(qtbot: QtBot, emulator, open
     before = emulator.image_count(3)
     path = tmp_path / "blue-mug.png"
     Image.new("RGB", (40, 30), (20, 60, 200)).save(path)
+    page.window().show_pending_changes()
     queue.set_sending_paused(True)
     queue.submit(3, CreateFromFile(op_id=next_op_id(), row_key=new_row_key(), path=path,
                                    sha256="", size=0, name="blue-mug.png", position=0))
