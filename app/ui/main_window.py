@@ -7,8 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from pathlib import Path
 
-from shiboken6 import isValid
-
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
 from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMenu, QMessageBox, QSlider, QSplitter,
@@ -350,8 +348,6 @@ class MainWindow(QMainWindow):
         open_settings(self, self.app_settings, cache, self._background)
 
     def _name_change_in_tooltip(self, action: QAction) -> None:
-        if not isValid(action):
-            return  # the undo group's last word while the window is being torn down
         keys = action.shortcuts()
         suffix = f" ({shortcuts.native_text(keys[0])})" if keys else ""
         action.setToolTip(f"{action.text()}{suffix}" if action.isEnabled()
@@ -817,9 +813,7 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as exc:
             self.start_screen.show_message(f"{info.label} could not be opened: {exc}", error=True)
             return None
-        # Offline by choice asks the store nothing, not even the product it opens on.
-        page = StorePage(session, open_first=None if self.offline_action.isChecked()
-                         else product_id)
+        page = StorePage(session)
         self.session, self.page = session, page
         self._attach_pending_changes(session, page)
         if page.editor is not None:
