@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from pathlib import Path
 
+from shiboken6 import isValid
+
 from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
 from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMenu, QMessageBox, QSlider, QSplitter,
@@ -348,6 +350,8 @@ class MainWindow(QMainWindow):
         open_settings(self, self.app_settings, cache, self._background)
 
     def _name_change_in_tooltip(self, action: QAction) -> None:
+        if not isValid(action):
+            return  # the undo group's last word while the window is being torn down
         keys = action.shortcuts()
         suffix = f" ({shortcuts.native_text(keys[0])})" if keys else ""
         action.setToolTip(f"{action.text()}{suffix}" if action.isEnabled()
