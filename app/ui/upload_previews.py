@@ -26,16 +26,12 @@ MAX_SHOWN = 300
 
 
 def decode_preview(data: bytes) -> QImage:
-    """Worker thread: a preview's bytes as a QImage (Pillow decodes; QImage only wraps)."""
-    import io
+    """Worker thread: a preview's bytes as a QImage, by the grid's own decoder (Pillow; the
+    preview is already upright and small, so it is decoded at its own size)."""
+    from app.services.picture_decoder import decode_picture, to_qimage
+    from app.services.upload_check import PREVIEW_SIDE
 
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as picture:
-        rgba = picture.convert("RGBA")
-    raw = rgba.tobytes()
-    image = QImage(raw, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888)
-    return image.copy()  # owns its pixels once `raw` is gone
+    return to_qimage(decode_picture(data, PREVIEW_SIDE, PREVIEW_SIDE))
 
 
 class UploadPreviews(QObject):
