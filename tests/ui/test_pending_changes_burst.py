@@ -13,8 +13,8 @@ from app.services.image_state import CreateFromUrl, ImageState, Snapshot, new_ro
 from app.ui.pending_changes import PendingChangesPanel
 
 
-def test_a_burst_of_states_makes_each_row_once_and_keeps_the_order(
-        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def count_rows(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every change row the panel makes from now on, in the order made."""
     made: list[object] = []
 
     class CountedRow(pending_changes._ChangeRow):
@@ -23,6 +23,12 @@ def test_a_burst_of_states_makes_each_row_once_and_keeps_the_order(
             made.append(self)
 
     monkeypatch.setattr(pending_changes, "_ChangeRow", CountedRow)
+    return made
+
+
+def test_a_burst_of_states_makes_each_row_once_and_keeps_the_order(
+        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = count_rows(monkeypatch)
     panel = PendingChangesPanel(lambda product_id: "Lamp")
     qtbot.addWidget(panel)
     panel.show()
@@ -52,14 +58,7 @@ def test_a_burst_of_states_makes_each_row_once_and_keeps_the_order(
 
 def test_a_burst_of_states_is_shown_once_a_frame(
         qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[object] = []
-
-    class CountedRow(pending_changes._ChangeRow):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(pending_changes, "_ChangeRow", CountedRow)
+    made = count_rows(monkeypatch)
     panel = PendingChangesPanel(lambda product_id: "Lamp")
     qtbot.addWidget(panel)
     panel.show()
@@ -78,14 +77,7 @@ def test_a_burst_of_states_is_shown_once_a_frame(
 
 def test_a_hidden_panel_counts_the_changes_and_builds_their_rows_when_shown(
         qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[object] = []
-
-    class CountedRow(pending_changes._ChangeRow):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(pending_changes, "_ChangeRow", CountedRow)
+    made = count_rows(monkeypatch)
     panel = PendingChangesPanel(lambda product_id: "Lamp")
     qtbot.addWidget(panel)
     image = ProductImage(id=7, product_id=5, image_file="a/b/lamp.jpg", description="")
