@@ -253,6 +253,24 @@ class DetailsPane(QScrollArea):
         if self._image is not None and self._image.id == image.id:
             self._image = image
             self.alt_editor.show_text(image.description or "")
+            # The star and the alt text can change under the pane (Set as thumbnail moves the
+            # star at once): the pane must not keep saying "No" beside a starred card.
+            self._show_editable_fields(image)
+
+    def _show_editable_fields(self, image: ProductImage) -> None:
+        """The fields an edit changes: alt text and thumbnail."""
+        alt = self.fields["alt_text"]
+        if image.description:
+            alt.setText(image.description)
+            alt.setStyleSheet("")
+        else:
+            alt.setText("No alt text")
+            alt.setStyleSheet(MISSING_ALT_STYLE)
+        alt.setToolTip("" if image.description else
+                       "Shoppers who use a screen reader, and search engines, get no "
+                       "description of this picture.")
+        self.fields["thumbnail"].setText("Yes, shown for the product in lists"
+                                         if image.is_thumbnail else "No")
 
     def _alt_text_submitted(self, text: str) -> None:
         if self._image is not None:
@@ -306,18 +324,7 @@ class DetailsPane(QScrollArea):
         self.title.setToolTip(tooltip(
             f"Sort order {image.sort_order} in the store: the storefront shows images from "
             "the lowest number up."))
-        alt = self.fields["alt_text"]
-        if image.description:
-            alt.setText(image.description)
-            alt.setStyleSheet("")
-        else:
-            alt.setText("No alt text")
-            alt.setStyleSheet(MISSING_ALT_STYLE)
-        alt.setToolTip("" if image.description else
-                       "Shoppers who use a screen reader, and search engines, get no "
-                       "description of this picture.")
-        self.fields["thumbnail"].setText("Yes, shown for the product in lists"
-                                         if image.is_thumbnail else "No")
+        self._show_editable_fields(image)
         self.fields["added"].setText(format_date(image.date_created)
                                      if image.date_created else "")
         self._update_alt_editor()
