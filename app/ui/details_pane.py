@@ -247,6 +247,15 @@ class DetailsPane(QScrollArea):
         if editing:
             self.alt_editor.show_text(self._image.description or "")
 
+    def set_position(self, position: int | None, total: int | None) -> None:
+        """The shown image's place in the grid (it changes when cards move around it)."""
+        self.title.setText(f"Position {position} of {total}" if position and total else
+                           f"Position {position}" if position else "Image")
+
+    def shows_image(self, image: ProductImage | None) -> bool:
+        """Is `image` the one image the pane shows (not a summary of several)?"""
+        return image is not None and self._image is not None and self._image.id == image.id
+
     def refresh_image(self, image: ProductImage) -> None:
         """The image shown changed (an edit, the store's answer): its alt text follows,
         unless the merchant is typing a new one."""
@@ -319,8 +328,7 @@ class DetailsPane(QScrollArea):
             return
         self._forget_image()
         self._image = image
-        self.title.setText(f"Position {position} of {total}" if position and total else
-                           f"Position {position}" if position else "Image")
+        self.set_position(position, total)
         self.title.setToolTip(tooltip(
             f"Sort order {image.sort_order} in the store: the storefront shows images from "
             "the lowest number up."))
