@@ -205,7 +205,10 @@ class Walk:
                     self.shot("07b-failed-context-menu")
                     self.shot("07c-context-menu-alone", widget)
                     print("menu:", [a.text() for a in widget.actions()])
+                    discard = [a for a in widget.actions() if a.text().startswith("Discard")]
                     widget.close()
+                    if discard:
+                        discard[0].trigger()
         QTimer.singleShot(400, grab_menu)
         page.grid.show_context_menu(index, point)
         wait(700)
@@ -221,14 +224,20 @@ class Walk:
         QFileDialog.getOpenFileNames = staticmethod(  # type: ignore[method-assign]
             lambda *a, **k: ([str(heic), str(big)], ""))
         page.add_images_action.trigger()
-        wait(1500)
-        self.shot("08a-refused-files")
-        wait(1500)
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.isVisible():
-                self.shot("08b-refused-dialog", widget)
-                widget.reject()
-        self.shot("08c-after")
+        wait(300)
+        self.shot("08a-checking-files")
+
+        def dialogs() -> list[QDialog]:
+            return [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QDialog) and w.isVisible()]
+        self.stage.wait_until(dialogs, "the refusal", 30)
+        for widget in dialogs():
+            self.shot("08b-refused-over-window")
+            self.shot("08c-refused-dialog", widget)
+            print("refusal:", widget.windowTitle(), widget.size())
+            widget.reject()
+        wait(300)
+        self.shot("08d-after")
 
     # 9
     def offline(self, page, emulator) -> None:  # type: ignore[no-untyped-def]
@@ -248,6 +257,7 @@ class Walk:
         window.pending_action.trigger()
         wait(500)
         self.shot("09a-pending-dock-offline")
+        print("counts offline:", page.session.queue.counts())
 
 
 def main() -> None:
