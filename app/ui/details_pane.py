@@ -247,12 +247,39 @@ class DetailsPane(QScrollArea):
         if editing:
             self.alt_editor.show_text(self._image.description or "")
 
+    def set_position(self, position: int | None, total: int | None) -> None:
+        """The shown image's place in the grid (it changes when cards move around it)."""
+        self.title.setText(f"Position {position} of {total}" if position and total else
+                           f"Position {position}" if position else "Image")
+
+    def shows_image(self, image: ProductImage | None) -> bool:
+        """Is `image` the one image the pane shows (not a summary of several)?"""
+        return image is not None and self._image is not None and self._image.id == image.id
+
     def refresh_image(self, image: ProductImage) -> None:
         """The image shown changed (an edit, the store's answer): its alt text follows,
         unless the merchant is typing a new one."""
         if self._image is not None and self._image.id == image.id:
             self._image = image
             self.alt_editor.show_text(image.description or "")
+            # The star and the alt text can change under the pane (Set as thumbnail moves the
+            # star at once): the pane must not keep saying "No" beside a starred card.
+            self._show_editable_fields(image)
+
+    def _show_editable_fields(self, image: ProductImage) -> None:
+        """The fields an edit changes: alt text and thumbnail."""
+        alt = self.fields["alt_text"]
+        if image.description:
+            alt.setText(image.description)
+            alt.setStyleSheet("")
+        else:
+            alt.setText("No alt text")
+            alt.setStyleSheet(MISSING_ALT_STYLE)
+        alt.setToolTip("" if image.description else
+                       "Shoppers who use a screen reader, and search engines, get no "
+                       "description of this picture.")
+        self.fields["thumbnail"].setText("Yes, shown for the product in lists"
+                                         if image.is_thumbnail else "No")
 
     def _alt_text_submitted(self, text: str) -> None:
         if self._image is not None:
@@ -301,23 +328,11 @@ class DetailsPane(QScrollArea):
             return
         self._forget_image()
         self._image = image
-        self.title.setText(f"Position {position} of {total}" if position and total else
-                           f"Position {position}" if position else "Image")
+        self.set_position(position, total)
         self.title.setToolTip(tooltip(
             f"Sort order {image.sort_order} in the store: the storefront shows images from "
             "the lowest number up."))
-        alt = self.fields["alt_text"]
-        if image.description:
-            alt.setText(image.description)
-            alt.setStyleSheet("")
-        else:
-            alt.setText("No alt text")
-            alt.setStyleSheet(MISSING_ALT_STYLE)
-        alt.setToolTip("" if image.description else
-                       "Shoppers who use a screen reader, and search engines, get no "
-                       "description of this picture.")
-        self.fields["thumbnail"].setText("Yes, shown for the product in lists"
-                                         if image.is_thumbnail else "No")
+        self._show_editable_fields(image)
         self.fields["added"].setText(format_date(image.date_created)
                                      if image.date_created else "")
         self._update_alt_editor()

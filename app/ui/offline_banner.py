@@ -32,6 +32,10 @@ def _changes(count: int) -> str:
     return "1 change waits" if count == 1 else f"{count:,} changes wait"
 
 
+def _failed(count: int) -> str:
+    return "1 change failed" if count == 1 else f"{count:,} changes failed"
+
+
 class OfflineBanner(MessageBanner):
     """The page's offline line; hidden while the store is used."""
 
@@ -63,7 +67,10 @@ class OfflineBanner(MessageBanner):
             self.hide()
             return
         queue = session.queue
-        pending = queue.pending_count() if queue is not None else 0
+        # A failed change is not sent again by going online (it waits for Retry on its card):
+        # counting it as "waits to be sent" would promise what will not happen.
+        waiting, sending, failed = queue.counts() if queue is not None else (0, 0, 0)
+        pending = waiting + sending
         if session.offline_by_choice:
             head = f"Working offline {offline_since_words(session.offline_since)}"
             action = "Go online"
@@ -73,6 +80,11 @@ class OfflineBanner(MessageBanner):
             action = "Try now"
         if queue is None:
             tail = "Showing what is saved on this computer."
+        elif failed:
+            waits = f"{_changes(pending)} to be sent when the store can be reached; " \
+                if pending else ""
+            tail = (f"Showing what is saved on this computer; {waits}"
+                    f"{_failed(failed)}: Retry or Discard on its card.")
         elif pending:
             tail = (f"Showing what is saved on this computer; {_changes(pending)} to be "
                     "sent when the store can be reached.")

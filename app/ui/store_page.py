@@ -157,6 +157,11 @@ class StorePage(QWidget):
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.image_model.dataChanged.connect(self._pictures_changed)
         self.image_model.dataChanged.connect(self._image_data_changed)
+        # A move (or a card added or deleted before it) changes the shown card's place:
+        # "Position 4 of 8" must follow the number on its card.
+        for signal in (self.image_model.rowsMoved, self.image_model.rowsInserted,
+                       self.image_model.rowsRemoved):
+            signal.connect(self._details_position_changed)
         #: Every edit goes through the editor (its undo stack, then the write queue); None when
         #: this session cannot keep changes.
         self.editor: ImageEditor | None = None
@@ -837,6 +842,11 @@ class StorePage(QWidget):
     def _single_selected(self) -> QModelIndex | None:
         indexes = self.grid.selectionModel().selectedIndexes()
         return indexes[0] if len(indexes) == 1 else None
+
+    def _details_position_changed(self, *_: object) -> None:
+        index = self._single_selected()
+        if index is not None and self.details.shows_image(index.data(ImageRoles.Image)):
+            self.details.set_position(index.row() + 1, self.image_model.rowCount())
 
     def _image_data_changed(self, first, last, roles) -> None:  # type: ignore[no-untyped-def]
         """The one image shown in the details changed (an edit, the store's answer)."""

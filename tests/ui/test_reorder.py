@@ -291,3 +291,15 @@ def test_pressing_a_selected_card_and_moving_drags_the_whole_selection(
     send(QEvent.Type.MouseMove, start + QPoint(distance + 4, 0), Qt.MouseButton.LeftButton)
     assert started == [[keys[1], keys[3]]]
     assert page.selected_keys() == [keys[1], keys[3]]  # no rubber band took over
+
+
+def test_the_details_pane_says_the_moved_cards_new_position(qtbot: QtBot, emulator,
+                                                            open_store) -> None:
+    # It kept "Position 4 of 8" beside the card now numbered 5.
+    page = _open(qtbot, open_store, emulator)
+    select_rows(page, [3])
+    assert page.details.title.text() == "Position 4 of 11"
+    assert page.verbs.move_right()
+    qtbot.waitUntil(lambda: page.grid.selectionModel().selectedIndexes()[0].row() == 4,
+                    timeout=5000)
+    assert page.details.title.text() == "Position 5 of 11"

@@ -45,6 +45,8 @@ def test_the_thumbnail_key_moves_the_one_star_on_screen_and_on_the_store(
     assert counts and set(counts) == {1}  # never two stars, never none
     assert window.undo_action.text() == "Undo Set thumbnail"
     assert not page.verbs.thumbnail_action.isEnabled()  # it is the thumbnail already
+    # The details pane beside the starred card agrees with it at once (it said "No").
+    assert page.details.fields["thumbnail"].text().startswith("Yes")
 
     wait_until_sent(qtbot, page)
     on_store = {image.id: image.is_thumbnail for image in store_images(emulator, PRODUCT)}
