@@ -18,7 +18,7 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,6 +27,7 @@ from app.services.worker_signals import WorkerSignal
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[Exception], None]
 
@@ -79,6 +80,32 @@ def deliver(completion: Completion, runner: str) -> None:
     else:
         log.warning("%s/%s failed with nobody listening: %s", runner, task.name,
                     completion.error)
+
+
+class Relay(Generic[T]):
+    """One value handed from a worker to a function that may be attached before or after it
+    arrives: whichever comes second calls the function, on its own thread (so the function
+    must be thread-safe). For a listing sent before the screen that uses its first page is
+    built: the page attaches its picture prefetch when it can."""
+
+    _NOTHING: Any = object()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: Any = self._NOTHING
+        self._receiver: Callable[[T], None] | None = None
+
+    def deliver(self, value: T) -> None:
+        with self._lock:
+            receiver, self._value = self._receiver, value
+        if receiver is not None:
+            receiver(value)
+
+    def attach(self, receiver: Callable[[T], None]) -> None:
+        with self._lock:
+            value, self._receiver = self._value, receiver
+        if value is not self._NOTHING:
+            receiver(value)
 
 
 _STOP = object()

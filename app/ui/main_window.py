@@ -817,7 +817,9 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as exc:
             self.start_screen.show_message(f"{info.label} could not be opened: {exc}", error=True)
             return None
-        page = StorePage(session)
+        # Offline by choice asks the store nothing, not even the product it opens on.
+        page = StorePage(session, open_first=None if self.offline_action.isChecked()
+                         else product_id)
         self.session, self.page = session, page
         self._attach_pending_changes(session, page)
         if page.editor is not None:

@@ -8,6 +8,7 @@ an image server that fails as a whole. Texts from the store are plain text.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from shiboken6 import isValid
@@ -28,7 +29,7 @@ from app.services.write_queue import DELETED_ON_STORE
 from app.services.image_state import ImageState, Phase, RowKey, ViewRow
 from app.services.session import StoreSession, connection_after
 from app.services.store_connection import StoreConnection
-from app.services.tasks import Task
+from app.services.tasks import Relay, Task
 from app.ui.alt_text_filter import FilterBar, MissingAltTextFilter
 from app.ui.batch_alt_text import BatchAltTextDialog
 from app.ui.conflict_review import ConflictReview
@@ -92,10 +93,20 @@ class StorePage(QWidget):
     #: The image server's host while most pictures fail to load from it; "" once they load.
     picturesFailingChanged = Signal(str)
 
-    def __init__(self, session: StoreSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: StoreSession, parent: QWidget | None = None, *,
+                 open_first: int | None = None) -> None:
+        """`open_first`: the product `start` will open; its listing leaves now, before the
+        page's widgets are built (~20 ms), and `start` takes it over."""
         super().__init__(parent)
         self.session = session
         self._images_task: Task | None = None
+        #: The listing sent for `open_first` (its product, first-page relay, task) until
+        #: `start` adopts it.
+        self._early_listing: tuple[int, Relay[list[ProductImage]], Task] | None = None
+        if open_first is not None and not session.offline:
+            relay: Relay[list[ProductImage]] = Relay()
+            self._early_listing = (open_first, relay,
+                                   self._list_images(open_first, relay.deliver))
         self.current_product: Product | None = None
         self._pending_product_id: int | None = None
         self.images_ready = False
@@ -413,13 +424,27 @@ class StorePage(QWidget):
         """The product's images from the store; `prefetch`: the grid starts its first
         screen's pictures with the listing's first page (not under a saved copy on screen,
         whose pictures are there already)."""
+        early, self._early_listing = self._early_listing, None
+        if early is not None:
+            early_product, relay, task = early
+            if early_product == product_id:
+                self._images_task = task  # already on its way: the same answer, sooner
+                prefetch_hook = self.grid.first_screen_prefetch() if prefetch else None
+                if prefetch_hook is not None:
+                    relay.attach(prefetch_hook)
+                return
+            task.cancel()
+        self._images_task = self._list_images(
+            product_id, self.grid.first_screen_prefetch() if prefetch else None)
+
+    def _list_images(self, product_id: int,
+                     on_first_page: Callable[[list[ProductImage]], None] | None) -> Task:
         asked_at = time.monotonic()
-        self._images_task = self.session.load_images(
+        return self.session.load_images(
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
                                                                            asked_at),
-            on_failure=self._images_failed,
-            on_first_page=self.grid.first_screen_prefetch() if prefetch else None)
+            on_failure=self._images_failed, on_first_page=on_first_page)
 
     @property
     def showing_saved_copy(self) -> bool:

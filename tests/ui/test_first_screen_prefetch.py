@@ -38,3 +38,53 @@ def test_the_first_screen_loads_while_a_long_listing_is_still_being_checked(
                         if request.path in card_paths)
     assert set(downloads) == card_paths
     assert set(downloads.values()) == {1}, downloads  # a prefetch is never downloaded twice
+
+
+def _listings(emulator, product_id: int) -> list[str]:
+    """The first-page listings of a product's images the store received."""
+    path = f"/stores/{emulator.config.store_hash}/v2/products/{product_id}/images"
+    return [request.query for request in emulator.requests()
+            if request.path == path and "page=2" not in request.query]
+
+
+def test_the_product_a_page_opens_on_is_listed_before_the_page_starts_and_only_once(
+        qtbot: QtBot, empty_emulator, tmp_path) -> None:
+    from app.services.session import StoreSession
+    from app.ui.store_page import StorePage
+
+    emulator = empty_emulator
+    product_id = emulator.add_product("Mug", "MUG-1", image_count=12)
+    session = StoreSession(StoreInfo("Test store", oauth_for(emulator)), tmp_path / "cache")
+    page = StorePage(session, open_first=product_id)
+    qtbot.addWidget(page)
+    # Sent while the page was being built: the store has it before anything was started.
+    qtbot.waitUntil(lambda: len(_listings(emulator, product_id)) == 1, timeout=10000)
+    page.resize(1280, 800)
+    page.show()
+    page.start(product_id)
+    qtbot.waitUntil(lambda: page.images_ready, timeout=10000)
+    settle_pictures(qtbot, page)
+    assert page.image_model.product_id == product_id
+    assert page.image_model.rowCount() == emulator.image_count(product_id)
+    assert len(_listings(emulator, product_id)) == 1  # taken over, not asked again
+    session.close()
+
+
+def test_a_page_started_on_another_product_drops_the_listing_sent_ahead(
+        qtbot: QtBot, empty_emulator, tmp_path) -> None:
+    from app.services.session import StoreSession
+    from app.ui.store_page import StorePage
+
+    emulator = empty_emulator
+    first = emulator.add_product("Mug", "MUG-1", image_count=12)
+    other = emulator.add_product("Cap", "CAP-1", image_count=5)
+    session = StoreSession(StoreInfo("Test store", oauth_for(emulator)), tmp_path / "cache")
+    page = StorePage(session, open_first=first)
+    qtbot.addWidget(page)
+    page.start(other)
+    qtbot.waitUntil(lambda: page.images_ready, timeout=10000)
+    assert page.image_model.product_id == other
+    assert page.image_model.rowCount() == emulator.image_count(other)
+    qtbot.wait(300)  # the dropped listing's answer, if it came, must not replace the grid
+    assert page.image_model.product_id == other
+    session.close()
