@@ -50,6 +50,16 @@ def _tls_context():  # type: ignore[no-untyped-def]
     return tls_context()
 
 
+def _prepare_for_a_store() -> None:
+    """Runs on a worker while the merchant looks at the start screen: the TLS context, and
+    the store page's modules (the session, the API clients, httpx, Pillow, the grid: ~80
+    modules, 40-80 ms), which opening a store would otherwise import on the GUI thread, after
+    the click. Those modules make only classes and constants at import time, never a QObject
+    or a pixmap, so importing them off the GUI thread is safe."""
+    _tls_context()
+    import app.ui.store_page  # noqa: F401
+
+
 def _icon(name: str) -> QIcon:
     path = icon_path(name)
     return QIcon(str(path)) if path.is_file() else QIcon()
@@ -118,11 +128,13 @@ class MainWindow(QMainWindow):
         # Each "open a store" request gets a number; an answer for an older one (a slow demo
         # start, a keyring read) is ignored once the merchant has asked for something else.
         self._open_request = 0
-        # The shared TLS context reads the CA bundle: built off the GUI thread, once the
-        # window has painted (its imports would compete with the first paint for the GIL),
-        # or when a store opens, if that comes first.
+        # The shared TLS context reads the CA bundle, and the store page's modules take tens
+        # of milliseconds to import: both are done off the GUI thread, once the window has
+        # painted (they would compete with the first paint for the GIL), or when a store
+        # opens, if that comes first. `prepared_for_a_store` is True once both are done.
         self._tls_started = False
-        after_first_paint(self, self._start_tls)
+        self.prepared_for_a_store = False
+        after_first_paint(self, self._prepare_for_a_store)
 
         self.stack = QStackedWidget()
         self.start_screen = StartScreen()
@@ -799,6 +811,12 @@ class MainWindow(QMainWindow):
         if not self._tls_started:
             self._tls_started = True
             self._background.submit("tls", _tls_context)
+
+    def _prepare_for_a_store(self) -> None:
+        self._tls_started = True  # a store opened first has it built already: cheap
+        self._background.submit("prepare-for-a-store", _prepare_for_a_store,
+                                on_success=lambda _: setattr(self, "prepared_for_a_store",
+                                                             True))
 
     def open_store(self, info: StoreInfo, product_id: int | None = None,
                    saved: SavedStore | None = None) -> StorePage | None:

@@ -85,3 +85,57 @@ def test_work_runs_even_if_the_window_never_paints(qtbot: QtBot,
     after_first_paint(window, lambda: ran.append(True))
     qtbot.waitUntil(lambda: ran == [True], timeout=5000)
     assert window.paints == 0
+
+
+_PREPARED_PROBE = r"""
+import sys, threading
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+importers = []
+
+class Probe:  # notes which thread imports the store page
+    def find_spec(self, name, path=None, target=None):
+        if name == "app.ui.store_page":
+            importers.append(threading.current_thread() is threading.main_thread())
+        return None
+
+sys.meta_path.insert(0, Probe())
+app = QApplication([])
+from pathlib import Path
+from tempfile import mkdtemp
+from app.credentials import CredentialStore
+from app.services.store_registry import StoreRegistry
+from app.ui.main_window import MainWindow
+from tests.support.memory_keyring import MemoryKeyring
+tmp = Path(mkdtemp())
+window = MainWindow(CredentialStore(MemoryKeyring()), StoreRegistry(tmp / "stores.json"),
+                    tmp / "cache")
+imported_before_show = "app.ui.store_page" in sys.modules
+window.show()
+import time
+deadline = time.monotonic() + 30
+while not window.prepared_for_a_store and time.monotonic() < deadline:
+    QCoreApplication.processEvents()
+    time.sleep(0.005)
+print(imported_before_show, window.prepared_for_a_store, importers)
+"""
+
+
+def test_the_window_imports_the_store_page_on_a_worker_after_its_first_paint(
+        tmp_path: Path) -> None:
+    """Opening a store no longer starts with tens of milliseconds of imports on the GUI
+    thread: they were done on a worker while the start screen was up. A fresh interpreter,
+    since this test process imported the store page long ago."""
+    import os
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[2]
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root))
+    done = subprocess.run([sys.executable, "-c", _PREPARED_PROBE], capture_output=True,
+                          text=True, timeout=120, cwd=root, env=environment)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported_before_show, prepared, importers = done.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert imported_before_show == "False"  # not at start-up: the first paint comes first
+    assert prepared == "True"
+    assert importers == "[False]"  # imported once, by a worker
