@@ -175,13 +175,17 @@ class StoreClient:
             "address; check the API address.", path=f"/products/{product_id}/images")
 
     def all_images(self, product_id: int, *,
-                   on_first_page: Callable[[list[ProductImage]], None] | None = None
+                   on_first_page: Callable[[list[ProductImage]], None] | None = None,
+                   on_unchecked: Callable[[list[ProductImage]], None] | None = None
                    ) -> list[ProductImage]:
         """Every image of a product, each id once (the first seen), in the store's order.
 
         `on_first_page` is called (on the calling thread) with the first page as soon as it
         arrives, before the rest is listed and checked: a guess at the list, good enough to
         start loading the pictures the first screen will show (the grid's prefetch).
+        `on_unchecked` is called with the whole first listing before its page boundaries are
+        checked (only when there are any to check): almost always the answer, one round trip
+        sooner, for a screen that then takes the checked answer as a correction.
 
         Pages are not a snapshot: a delete between two pages shifts the later ones left, so
         an image slips past the boundary unseen (writes may run while this lists). The store
@@ -199,8 +203,13 @@ class StoreClient:
                     on_first_page(page)
                 pages.append(page)
             images, repeated = _first_of_each_id(pages)
-            if not repeated and self._boundaries_held(product_id, pages):
-                return images
+            if not repeated:  # (an id twice: it changed while listed; list it again)
+                if not any(len(page) >= MAX_PAGE_SIZE for page in pages):
+                    return images  # no page boundary to check
+                if listing == 1 and on_unchecked is not None:
+                    on_unchecked(images)
+                if self._boundaries_held(product_id, pages):
+                    return images
             log.info("Product %s changed while its %d pages were listed (pass %d)",
                      product_id, len(pages), listing)
         return images  # still changing: the last listing, each id once

@@ -115,12 +115,11 @@ def decode_picture(data: bytes, max_width: int, max_height: int) -> Image.Image:
     """Decodes `data` to fit in max_width x max_height (never upscaled), upright (EXIF), as
     an "RGBa" (premultiplied) or "RGB" Pillow image. Raises PictureRefused."""
     header, picture = read_header(data)
-    longest = max(max_width, max_height, 1)
     with picture:
         if header.image_type == "jpeg":
-            # Decode at 1/2, 1/4 or 1/8 scale when that still covers the box; the box's longest
-            # side both ways, as an EXIF rotation may swap width and height.
-            picture.draft("RGB", (longest, longest))
+            # Decode at 1/2, 1/4 or 1/8 scale when that still covers the box, as the EXIF
+            # orientation will turn it (a card's 220x290 rendition: 1/2, 1.0 -> 0.37 ms).
+            picture.draft("RGB", _draft_box(picture, max_width, max_height))
         drafted = picture.size[0] * picture.size[1]
         large = drafted > LARGE_DECODE_PIXELS
         if large:
@@ -149,6 +148,21 @@ def decode_picture(data: bytes, max_width: int, max_height: int) -> Image.Image:
     if has_alpha:
         return (picture if picture.mode == "RGBA" else picture.convert("RGBA")).convert("RGBa")
     return picture.convert("RGB")
+
+
+#: EXIF orientations that turn a picture by 90 or 270 degrees (width and height swap).
+_TURNING_ORIENTATIONS = frozenset({5, 6, 7, 8})
+_ORIENTATION_TAG = 0x0112
+
+
+def _draft_box(picture: Image.Image, max_width: int, max_height: int) -> tuple[int, int]:
+    """The size a JPEG's draft must cover so that, once upright, it still covers the box."""
+    try:
+        turned = picture.getexif().get(_ORIENTATION_TAG, 1) in _TURNING_ORIENTATIONS
+    except Exception:  # a broken EXIF block: `_upright` will leave the picture as it is
+        turned = False
+    box = (max(max_width, 1), max(max_height, 1))
+    return (box[1], box[0]) if turned else box
 
 
 def _upright(picture: Image.Image) -> Image.Image:

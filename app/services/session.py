@@ -6,6 +6,7 @@ each change in order. Every public method returns at once and reports back on th
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 import threading
@@ -204,9 +205,11 @@ class StoreSession(QObject):
     def rate_limit(self) -> RateLimitSnapshot | None:
         return self.client.transport.rate_limiter.snapshot
 
-    def _read(self, name: str, work: Callable[[], Any], on_success: Callable[[Any], None],
+    def _read(self, name: str, work: Callable[..., Any], on_success: Callable[[Any], None],
               on_failure: Callable[[Exception], None],
-              priority: Priority = Priority.NORMAL) -> Task:
+              priority: Priority = Priority.NORMAL,
+              on_interim: Callable[[Any], None] | None = None) -> Task:
+        """`work` runs on a reads worker (see `TaskRunner.submit` for `on_interim`)."""
         def success(result: Any) -> None:
             self._set_online(True)
             self._set_connection(StoreConnection.OK)
@@ -225,7 +228,7 @@ class StoreSession(QObject):
                 self._store_unreachable()
 
         return self.reads.submit(name, work, on_success=success, on_failure=failure,
-                                 priority=priority)
+                                 priority=priority, on_interim=on_interim)
 
     def _set_connection(self, state: StoreConnection) -> None:
         if state is not self.connection:
@@ -265,6 +268,13 @@ class StoreSession(QObject):
         return self._read("products", lambda: self.client.list_products(page, page_size, keyword),
                           loaded, on_failure)
 
+    def load_product(self, product_id: int, on_success: Callable[[Product], None],
+                     on_failure: Callable[[Exception], None]) -> Task:
+        """One product's record (its name and SKU), for a product opened by its id before
+        the product list, which may not even hold it on its first page, has come."""
+        return self._read("product", lambda: self.client.get_product(product_id),
+                          on_success, on_failure)
+
     def count_product_images(self, product_id: int, on_success: Callable[[int], None],
                              on_failure: Callable[[Exception], None]) -> Task:
         # Background: a list row's count must never delay the product the merchant opened.
@@ -294,10 +304,14 @@ class StoreSession(QObject):
 
     def load_images(self, product_id: int, on_success: Callable[[list[ProductImage]], None],
                     on_failure: Callable[[Exception], None], *,
-                    on_first_page: Callable[[list[ProductImage]], None] | None = None) -> Task:
+                    on_first_page: Callable[[list[ProductImage]], None] | None = None,
+                    on_unchecked: Callable[[list[ProductImage]], None] | None = None
+                    ) -> Task:
         """`on_first_page` runs on the worker with the first page, while the rest is listed
         (see `StoreClient.all_images`); it must be thread-safe and quick, e.g. the grid's
-        picture prefetch. Whatever it raises is logged, never the listing's failure."""
+        picture prefetch. Whatever it raises is logged, never the listing's failure.
+        `on_unchecked` gets a long listing on the GUI thread before its page boundaries are
+        checked (a round trip before `on_success`, which follows in any case)."""
         def first_page(images: list[ProductImage]) -> None:
             try:
                 if on_first_page is not None:
@@ -311,9 +325,12 @@ class StoreSession(QObject):
                 self.saved_copy.save_images(product_id, images)
             on_success(images)
 
-        return self._read("images", lambda: self.client.all_images(
-                              product_id, on_first_page=first_page if on_first_page else None),
-                          loaded, on_failure, Priority.URGENT)
+        listing = functools.partial(self.client.all_images, product_id,
+                                    on_first_page=first_page if on_first_page else None)
+        if on_unchecked is None:
+            return self._read("images", listing, loaded, on_failure, Priority.URGENT)
+        return self._read("images", lambda unchecked: listing(on_unchecked=unchecked),
+                          loaded, on_failure, Priority.URGENT, on_interim=on_unchecked)
 
     def saved_images(self, product_id: int,
                      on_result: Callable[[tuple[list[ProductImage], float | None]], None]

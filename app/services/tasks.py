@@ -13,6 +13,7 @@ its timeout after the merchant closed the window.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import logging
 import queue
@@ -135,14 +136,20 @@ class TaskRunner(QObject):
         # function, not a method: the runner's wrapper is already gone when it runs.
         self.destroyed.connect(_stopper(self._queue, self._order, self._threads))
 
-    def submit(self, name: str, work: Callable[[], Any], *,
+    def submit(self, name: str, work: Callable[..., Any], *,
                on_success: SuccessCallback | None = None,
                on_failure: FailureCallback | None = None,
-               priority: Priority = Priority.NORMAL) -> Task:
+               priority: Priority = Priority.NORMAL,
+               on_interim: SuccessCallback | None = None) -> Task:
+        """Runs `work()` on a worker. With `on_interim`, `work` takes one argument: a
+        thread-safe function that hands a partial result to `on_interim`, on this runner's
+        thread and before the final one, unless the task is cancelled by then."""
         task = Task(name, on_success, on_failure)
         if self._closed:
             task.cancel()
             return task
+        if on_interim is not None:
+            work = functools.partial(work, self._interim_sender(task, on_interim))
         self._queue.put((int(priority), next(self._order), task, work))
         if len(self._threads) < self._max_workers:
             thread = threading.Thread(target=self._work, daemon=True,
@@ -164,6 +171,17 @@ class TaskRunner(QObject):
                 completion = Completion(task, error=exc)
             if not self._closed and not task.cancelled:
                 self._completion.emit(completion)
+
+    def _interim_sender(self, task: Task, on_interim: SuccessCallback
+                        ) -> Callable[[Any], None]:
+        # Shares the task's cancel flag: cancelling the task drops its interim results too.
+        courier = Task(f"{task.name} (interim)", on_interim, None, task._cancelled)
+
+        def send(value: Any) -> None:
+            if not self._closed and not courier.cancelled:
+                self._completion.emit(Completion(courier, result=value))
+
+        return send
 
     def _deliver(self, completion: Completion) -> None:
         if not self._closed:

@@ -41,7 +41,8 @@ class CdnApp:
         if self._config.cdn_latency_ms > 0:
             time.sleep(self._config.cdn_latency_ms / 1000)
         faults = self._faults()
-        faulty = faults.applies_to(request.method, request.path)
+        faulty = faults.applies_to(request.method, request.path,
+                                    request.query_string.decode("latin-1"))
         roll = self._injector.roll
         if faulty and roll(faults.drop_rate):
             drop_connection(environ)

@@ -28,12 +28,17 @@ class Faults:
     # None: every path; else only paths (no query string) this regular expression finds, e.g.
     # r"/products/\d+/images$" fails a product's image list but not its count or the products.
     only_paths: str | None = None
+    # None: any query; else only query strings this regular expression finds, e.g.
+    # r"(^|&)limit=1(&|$)" fails a listing's one-image boundary checks but not its pages.
+    only_queries: str | None = None
     # The message of an injected API 500 (v2 `message`, v3 `title`): servers send long ones too.
     error_message: str = "An internal server error occurred. Please try again."
 
-    def applies_to(self, method: str, path: str = "/") -> bool:
+    def applies_to(self, method: str, path: str = "/", query: str = "") -> bool:
         if self.only_methods is not None and \
                 method.upper() not in {name.upper() for name in self.only_methods}:
+            return False
+        if self.only_queries is not None and re.search(self.only_queries, query) is None:
             return False
         return self.only_paths is None or re.search(self.only_paths, path) is not None
 

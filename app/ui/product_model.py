@@ -60,6 +60,9 @@ class ProductListModel(QAbstractListModel):
         #: Products kept for offline use -> when last synced (see set_kept_offline).
         self._kept_offline: dict[int, float | None] = {}
         self._count_requested: set[int] = set()
+        #: While True, rows ask the store for neither their picture nor their image count
+        #: (see hold_side_work).
+        self._side_work_held = False
         self._pictures: dict[str, QIcon] = {}  # by versioned URL: a new picture, a new key
         self._blank: QIcon | None = None
         app = QGuiApplication.instance()
@@ -204,9 +207,28 @@ class ProductListModel(QAbstractListModel):
                 Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                 Qt.ItemDataRole.ToolTipRole])
 
+    def hold_side_work(self) -> None:
+        """Rows ask for no picture and no image count until `release_side_work`: a store's
+        first product gets the connections and the CPU first (the list's ten pictures and
+        counts, fetched and decoded meanwhile, delayed its first screen by ~15 ms)."""
+        self._side_work_held = True
+
+    def release_side_work(self) -> None:
+        if not self._side_work_held:
+            return
+        self._side_work_held = False
+        if self._products:  # painted rows now ask for what they show
+            self.dataChanged.emit(self.index(0), self.index(len(self._products) - 1),
+                                  [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.DisplayRole])
+
+    @property
+    def side_work_held(self) -> bool:
+        return self._side_work_held
+
     def _image_count(self, product: Product) -> int | None:
         count = self._counts.get(product.id, product.image_count)
-        if count is None and product.id not in self._count_requested:
+        if count is None and not self._side_work_held and \
+                product.id not in self._count_requested:
             # Asked once per reload, failures included: the per-product count endpoint is not
             # on every store, and a repaint must not turn into a stream of requests.
             self._count_requested.add(product.id)
@@ -246,7 +268,7 @@ class ProductListModel(QAbstractListModel):
         icon = self._pictures.get(url) if url else None
         if icon is not None:
             return icon
-        if url:
+        if url and not self._side_work_held:
             self._session.side_pictures.request(("product", product.id), url, box)
         # A blank tile keeps every row's text aligned while loading, or with no picture.
         return self._placeholder

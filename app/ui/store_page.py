@@ -40,6 +40,7 @@ from app.ui.image_grid import ImageGridView
 from app.ui.image_model import ImageListModel, ImageRoles
 from app.ui import shortcuts
 from app.ui.shortcuts import ADD_IMAGES, PASTE_PICTURES, REFRESH, press_hint
+from app.ui.side_work_hold import SideWorkHold
 from app.ui.upload_controls import UploadControls
 from app.ui.upload_drop_targets import PanelDropTarget, ProductDropTarget
 from app.ui.upload_flow import UploadFlow
@@ -100,6 +101,9 @@ class StorePage(QWidget):
         super().__init__(parent)
         self.session = session
         self._images_task: Task | None = None
+        self._product_task: Task | None = None  # a product opened by id: its record
+        #: The listing on screen while its page boundaries are being checked.
+        self._unchecked: tuple[int, list[ProductImage]] | None = None
         #: The listing sent for `open_first` (its product, first-page relay, task) until
         #: `start` adopts it.
         self._early_listing: tuple[int, Relay[list[ProductImage]], Task] | None = None
@@ -275,10 +279,17 @@ class StorePage(QWidget):
             self.upload_controls = UploadControls(self, session.queue)
             self.edit_actions.append(self.upload_controls.cancel_all_action)
         self._show_grid_panel("Loading the store's products…", kind=PanelKind.LOADING)
+        #: The product list's pictures and counts wait for the first product's first screen.
+        self._side_work_hold = SideWorkHold(self.grid, self.product_model, self)
+        self.imagesFailed.connect(lambda _: self._side_work_hold.release())
+        self.imagesLoaded.connect(lambda _, count: None if count else
+                                  self._side_work_hold.release())
 
     def start(self, product_id: int | None = None) -> None:
         """Loads the first page of products; opens `product_id`, else the first product."""
         self._pending_product_id = product_id
+        if not self.session.offline:
+            self._side_work_hold.start()
         self.product_model.set_keyword("")
         if self.session.saved_copy is not None:  # "offline, synced 2 h ago" in the list
             self.session.saved_copy.kept_offline(
@@ -377,6 +388,13 @@ class StorePage(QWidget):
                 self._update_header()  # the images may have come first
                 self.productOpened.emit(self.current_product)
 
+    def _product_record_arrived(self, product: Product) -> None:
+        self._product_task = None
+        if self.current_product is None and self.image_model.product_id == product.id:
+            self.current_product = product  # the list selects its row when it comes
+            self._update_header()
+            self.productOpened.emit(product)
+
     def _product_chosen(self) -> None:
         index = self.product_view.currentIndex()
         if index.isValid():
@@ -393,8 +411,12 @@ class StorePage(QWidget):
         self.finish_editing()  # alt text being typed is saved before its card goes
         if self._images_task is not None:
             self._images_task.cancel()
+        if self._product_task is not None:
+            self._product_task.cancel()
+            self._product_task = None
         self.images_ready = False
         self.images_failed = False
+        self._unchecked = None
         self._empty_product = False
         self._set_pictures_failing(False)
         self._health.reset()
@@ -408,6 +430,10 @@ class StorePage(QWidget):
         self.saved_copy_banner.hide()
         if not self.session.offline:
             self._ask_store(product_id, prefetch=True)
+            if name is None:  # opened by id: its name and SKU (the header, alt-text templates)
+                self._product_task = self.session.load_product(
+                    product_id, on_success=self._product_record_arrived,
+                    on_failure=lambda error: None)  # the list may still bring it
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
         self._ask_saved_copy(product_id)
@@ -444,7 +470,9 @@ class StorePage(QWidget):
             product_id,
             on_success=lambda images, pid=product_id: self._images_arrived(pid, images,
                                                                            asked_at),
-            on_failure=self._images_failed, on_first_page=on_first_page)
+            on_failure=self._images_failed, on_first_page=on_first_page,
+            on_unchecked=lambda images, pid=product_id: self._unchecked_images_arrived(
+                pid, images, asked_at))
 
     @property
     def showing_saved_copy(self) -> bool:
@@ -669,6 +697,7 @@ class StorePage(QWidget):
             self._images_task = None
         self.current_product = None
         self._pending_product_id = None
+        self._unchecked = None
         self.images_ready = self.images_failed = False
         self.image_model.set_images(None, [])
         self.details.show_empty()
@@ -679,9 +708,22 @@ class StorePage(QWidget):
         self.search_field.blockSignals(False)
         self.product_model.reload()
 
+    def _unchecked_images_arrived(self, product_id: int, images: list[ProductImage],
+                                  asked_at: float) -> None:
+        """A long listing before its page boundaries were checked (one more round trip):
+        shown now. The checked answer follows; it is nearly always the same, and when an
+        image was deleted meanwhile it changes only the rows that differ."""
+        self._unchecked = (product_id, images)
+        self.saved_copy_at = None
+        self.saved_copy_banner.hide()
+        self._show_images(product_id, images, saved_copy=False, asked_at=asked_at)
+
     def _images_arrived(self, product_id: int, images: list[ProductImage],
                         asked_at: float | None = None) -> None:
         self._images_task = None
+        unchecked, self._unchecked = self._unchecked, None
+        if unchecked == (product_id, images):
+            return  # on screen already, and now checked
         self.saved_copy_at = None
         self.saved_copy_banner.hide()
         self._show_images(product_id, images, saved_copy=False, asked_at=asked_at)
@@ -772,6 +814,15 @@ class StorePage(QWidget):
 
     def _images_failed(self, error: Exception) -> None:
         self._images_task = None
+        unchecked, self._unchecked = self._unchecked, None
+        if unchecked is not None:
+            # The list is on screen; only its check failed. It stays, with what to do.
+            problem = explain(error, "the images of this product",
+                              missing="This product is no longer in the store")
+            self.saved_copy_banner.show_message(
+                f"{problem.title}. The images shown may miss one deleted on the store just "
+                "now.", "Retry")
+            return
         if (self.saved_copy_at is not None and not self.images_failed
                 and connection_after(error) is StoreConnection.UNREACHABLE):
             if self.session.offline:

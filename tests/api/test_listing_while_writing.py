@@ -118,3 +118,59 @@ def test_a_product_on_one_page_is_one_request(emu: StoreEmulator,
     emu.clear_requests()
     assert len(make_client(emu).all_images(pid)) == 249
     assert [r.query for r in emu.requests()] == ["page=1&limit=250"]
+
+
+def test_a_long_listing_is_handed_over_before_its_boundary_check(
+        emu: StoreEmulator, make_client: ClientFactory) -> None:
+    pid = emu.add_product("Poster", "POS-1", image_count=300)
+    wire = BetweenPages(lambda: None)
+    handed: list[tuple[list[int], list[str]]] = []
+    listed = make_client(emu, wire=wire).all_images(
+        pid, on_unchecked=lambda images: handed.append((ids(images), list(wire.queries))))
+    # Once, with every image, after both pages and before the check was sent.
+    assert handed == [(ids(listed), ["page=1&limit=250", "page=2&limit=250"])]
+    assert len(listed) == 300
+    assert wire.queries[-1] == "page=250&limit=1"
+
+
+def test_a_listing_corrected_by_its_check_was_handed_over_once_as_first_seen(
+        emu: StoreEmulator, make_client: ClientFactory) -> None:
+    pid = emu.add_product("Poster", "POS-1", image_count=300)
+    other_app: StoreClient = make_client(emu)
+    before = other_app.all_images(pid)
+    deleted: list[int] = []
+
+    def delete_once() -> None:
+        if not deleted:
+            other_app.delete_image(pid, before[10].id)
+            deleted.append(before[10].id)
+
+    handed: list[list[int]] = []
+    listed = make_client(emu, wire=BetweenPages(delete_once)).all_images(
+        pid, on_unchecked=lambda images: handed.append(ids(images)))
+    assert len(handed) == 1  # the second pass is the answer itself
+    missed = before[250].id  # pushed onto page 1 after it was read
+    assert missed not in handed[0] and before[10].id in handed[0]
+    assert ids(listed) == [image.id for image in before if image.id != before[10].id]
+
+
+@pytest.mark.parametrize("count", [0, 1, 249])
+def test_a_listing_without_a_boundary_is_not_handed_over_early(
+        emu: StoreEmulator, make_client: ClientFactory, count: int) -> None:
+    pid = emu.add_product("Poster", "POS-1", image_count=count)
+    handed: list[object] = []
+    listed = make_client(emu).all_images(pid, on_unchecked=handed.append)
+    assert len(listed) == count
+    assert handed == []  # one request, nothing to check: the answer is the first word
+
+
+def test_a_full_single_page_is_handed_over_before_its_check(
+        emu: StoreEmulator, make_client: ClientFactory) -> None:
+    """250 images: page 2 comes back empty, and the boundary after page 1 is still checked."""
+    pid = emu.add_product("Poster", "POS-1", image_count=250)
+    handed: list[list[int]] = []
+    wire = BetweenPages(lambda: None)
+    listed = make_client(emu, wire=wire).all_images(
+        pid, on_unchecked=lambda images: handed.append(ids(images)))
+    assert handed == [ids(listed)] and len(listed) == 250
+    assert wire.queries[-1] == "page=250&limit=1"

@@ -66,6 +66,17 @@ def test_only_paths_limits_faults_to_the_paths_it_finds(emulator: StoreEmulator)
         assert api.get("/products").status_code == 200
 
 
+def test_only_queries_limits_faults_to_the_query_strings_it_finds(
+        emulator: StoreEmulator) -> None:
+    emulator.faults = Faults(error_rate=1.0, only_paths=r"/products/\d+/images$",
+                             only_queries=r"(^|&)limit=1(&|$)")
+    with oauth_client(emulator) as api:
+        assert api.get("/products/1/images", params={"page": 3, "limit": 1}).status_code == 500
+        assert api.get("/products/1/images", params={"limit": 10}).status_code == 200
+        assert api.get("/products/1/images").status_code == 200
+        assert api.get("/products", params={"limit": 1}).status_code == 200  # not its path
+
+
 def test_only_paths_and_only_methods_both_apply(emulator: StoreEmulator) -> None:
     emulator.faults = Faults(error_rate=1.0, only_methods=frozenset({"PUT"}),
                              only_paths=r"/images/1$")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from app.services.picture_decoder import (MAX_PICTURE_PIXELS, PictureRefused, decode_picture,
-                                          read_header, to_qimage)
+import pytest
+from PIL import Image
+
+from app.services.picture_decoder import (MAX_PICTURE_PIXELS, PictureRefused, _draft_box,
+                                          decode_picture, read_header, to_qimage)
 from tests.hostile.hostile_images import (SVG, jpeg_bytes, other_format_bytes, png_bytes,
                                           png_pixel_bomb)
 
@@ -47,6 +50,20 @@ def test_small_pictures_are_never_upscaled() -> None:
 def test_jpeg_exif_orientation_is_respected() -> None:
     """Orientation 6 (a phone held upright): stored 64x32, shown 32x64."""
     assert decode_picture(jpeg_bytes(64, 32, orientation=6), 200, 200).size == (32, 64)
+
+
+def test_a_card_rendition_is_drafted_at_half_size_for_its_box() -> None:
+    """220x290 into a 110x143 card: half size (110x145) covers the box, so the decoder draws
+    a quarter of the pixels; a sideways phone picture is drafted for its upright box."""
+    def draft_of(data: bytes, width: int, height: int) -> tuple[int, int]:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.draft("RGB", _draft_box(picture, width, height))
+            return picture.size
+
+    assert draft_of(jpeg_bytes(220, 290), 110, 143) == (110, 145)
+    assert draft_of(jpeg_bytes(290, 220, orientation=6), 110, 143) == (145, 110)
+    assert decode_picture(jpeg_bytes(220, 290), 110, 143).size == (108, 143)
+    assert decode_picture(jpeg_bytes(290, 220, orientation=6), 110, 143).size == (108, 143)
 
 
 @pytest.mark.parametrize("data", [png_bytes(300, 300), jpeg_bytes(300, 300)],

@@ -35,6 +35,8 @@ def ready(qtbot: QtBot, page: StorePage, rows: int = 6) -> MainWindow:
     window = page.window()
     assert isinstance(window, MainWindow)
     qtbot.waitUntil(lambda: page.image_model.rowCount() >= rows, timeout=15000)
+    # Its name and SKU ({product}, {sku}) come a moment after its images, at times.
+    qtbot.waitUntil(lambda: page.current_product is not None, timeout=15000)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     page.grid.setFocus()

@@ -88,3 +88,57 @@ def test_a_page_started_on_another_product_drops_the_listing_sent_ahead(
     qtbot.wait(300)  # the dropped listing's answer, if it came, must not replace the grid
     assert page.image_model.product_id == other
     session.close()
+
+
+BOUNDARY_CHECK = r"(^|&)limit=1(&|$)"  # all_images' one-image look at a page boundary
+
+
+def test_a_long_listing_shows_before_its_boundary_check_and_stays_if_the_check_fails(
+        qtbot: QtBot, emulator_factory, make_window) -> None:
+    """300 images: the grid fills after the two pages, not after the third request that
+    checks their boundary; when only that check fails, the list stays, with what to do."""
+    from app.store_emulator.config import Faults
+    from app.ui.store_page import StorePage
+
+    emulator = emulator_factory(catalog="empty")
+    product_id = emulator.add_product("Big", "BIG-1", image_count=300)
+    emulator.faults = Faults(error_rate=1.0, only_paths=r"/products/\d+/images$",
+                             only_queries=BOUNDARY_CHECK)
+    window = make_window()
+    page: StorePage | None = window.open_store(StoreInfo("Test store", oauth_for(emulator)),
+                                               product_id)
+    assert page is not None
+    qtbot.waitUntil(lambda: not page.saved_copy_banner.isHidden(), timeout=30000)
+    assert "may miss one deleted on the store just now" in page.saved_copy_banner.text
+    assert page.image_model.rowCount() == 300
+    assert page.grid_stack.currentWidget() is page.grid and not page.images_failed
+    assert any("limit=1" in request.query for request in emulator.requests())
+
+    # Retry, with the store mended: checked this time, the rows stay where they are.
+    emulator.faults = Faults()
+    removed: list[object] = []
+    page.image_model.modelReset.connect(lambda: removed.append("reset"))
+    page.image_model.rowsRemoved.connect(lambda *args: removed.append(args))
+    page.saved_copy_banner.action_button.click()
+    qtbot.waitUntil(lambda: page.saved_copy_banner.isHidden(), timeout=5000)
+    qtbot.waitUntil(lambda: sum(request.query == "page=250&limit=1" and request.path.endswith(
+        f"/products/{product_id}/images") for request in emulator.requests()) >= 2,
+        timeout=10000)
+    qtbot.wait(300)
+    assert page.image_model.rowCount() == 300 and removed == []
+    assert page.saved_copy_banner.isHidden()
+
+
+def test_a_product_opened_by_id_beyond_the_lists_first_page_gets_its_name(
+        qtbot: QtBot, empty_emulator, open_store) -> None:
+    """Opened by id (the command line, the last session) and not among the product list's
+    first 50: its record is read, so the header and {product}/{sku} have its name."""
+    emulator = empty_emulator
+    for number in range(60):
+        emulator.add_product(f"Filler {number}", f"FILL-{number}", image_count=0)
+    product_id = emulator.add_product("Walnut Desk", "DESK-9", image_count=3)
+    page = open_store(emulator, product_id)
+    qtbot.waitUntil(lambda: page.current_product is not None, timeout=10000)
+    assert (page.current_product.name, page.current_product.sku) == ("Walnut Desk", "DESK-9")
+    assert page.grid_header.text() == "Walnut Desk: 3 images"
+    assert page.product_model.row_of(product_id) is None  # not in the list: from its record
