@@ -387,6 +387,13 @@ class StorePage(QWidget):
                 self._pending_product_id = None
                 self._update_header()  # the images may have come first
                 self.productOpened.emit(self.current_product)
+            elif self.current_product is None and self._product_task is None \
+                    and not self.session.offline:
+                # Opened by id and not on the list's first page: its own record gives the
+                # header and the alt-text templates ({product}, {sku}) its name and SKU.
+                self._product_task = self.session.load_product(
+                    self._pending_product_id, on_success=self._product_record_arrived,
+                    on_failure=lambda error: None)  # a later page of the list may bring it
 
     def _product_record_arrived(self, product: Product) -> None:
         self._product_task = None
@@ -430,10 +437,6 @@ class StorePage(QWidget):
         self.saved_copy_banner.hide()
         if not self.session.offline:
             self._ask_store(product_id, prefetch=True)
-            if name is None:  # opened by id: its name and SKU (the header, alt-text templates)
-                self._product_task = self.session.load_product(
-                    product_id, on_success=self._product_record_arrived,
-                    on_failure=lambda error: None)  # the list may still bring it
         # What this computer kept of it paints at once; the store's answer then changes only
         # the rows that differ.
         self._ask_saved_copy(product_id)
