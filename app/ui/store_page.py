@@ -823,8 +823,8 @@ class StorePage(QWidget):
             problem = explain(error, "the images of this product",
                               missing="This product is no longer in the store")
             self.saved_copy_banner.show_message(
-                f"{problem.title}. The images shown may miss one deleted on the store just "
-                "now.", "Retry")
+                f"{problem.title}. The list may lack an image if another was deleted on the "
+                "store just now: Retry to check it.", "Retry")
             return
         if (self.saved_copy_at is not None and not self.images_failed
                 and connection_after(error) is StoreConnection.UNREACHABLE):
