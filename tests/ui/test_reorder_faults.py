@@ -77,9 +77,13 @@ def test_a_refused_move_shows_on_its_cards_and_retry_sends_it(qtbot: QtBot, emul
     expected = _move_first_to_end(qtbot, page)
     model = page.image_model
     qtbot.waitUntil(lambda: page.session.queue.counts()[2] == 1, timeout=30000)
-    failed = [row for row in range(11) if model.index(row).data(ImageRoles.SyncBadge)
-              is Badge.FAILED]
-    assert failed  # the moved cards say so
+
+    def failed_rows() -> list[int]:
+        return [row for row in range(11)
+                if model.index(row).data(ImageRoles.SyncBadge) is Badge.FAILED]
+    # The moved cards say so (their state comes a moment after the queue's counts).
+    qtbot.waitUntil(lambda: bool(failed_rows()), timeout=5000)
+    failed = failed_rows()
     reason = model.index(failed[0]).data(ImageRoles.SyncReason)
     # What is known, in plain words: a 500 may come after the store applied part of it.
     assert reason.startswith("The new order may not have been saved. The store had a problem")
