@@ -70,12 +70,19 @@ def summary(op: Operation) -> str:
     return what(op)
 
 
-def state_words(sync: SyncState, *, offline: bool = False) -> str:
-    """Where a change is: "Waiting", "Sending…", "Failed: <reason>", "Waiting for the network"."""
+#: What a waiting change says, by why it waits.
+WAITING = "Waiting"
+WAITING_FOR_NETWORK = "Waiting for the network"
+WAITING_WHILE_OFFLINE = "Waiting: you are working offline"
+
+
+def state_words(sync: SyncState, *, waiting: str = WAITING) -> str:
+    """Where a change is: "Waiting" (or `waiting`: why it waits), "Sending…",
+    "Failed: <reason>", "On the store"."""
     if sync.phase is Phase.FAILED:
         return f"Failed: {sync.reason}" if sync.reason else "Failed"
     if sync.phase is Phase.SENDING:
         return "Sending…"
     if sync.phase is Phase.DONE:
         return "On the store"
-    return "Waiting for the network" if offline else "Waiting"
+    return waiting

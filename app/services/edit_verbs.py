@@ -147,7 +147,7 @@ def thumbnail_edit(rows: Sequence[ViewRow], key: RowKey) -> Edit | None:
     else:
         undo = UpdateFields(op_id=0, row_key=key, changes=FieldChanges(is_thumbnail=False),
                             based_on=None)
-    return Edit("Set thumbnail", (Step(op, (undo,)),))
+    return Edit("Set as thumbnail", (Step(op, (undo,)),))
 
 
 # ---- order ---------------------------------------------------------------------------------

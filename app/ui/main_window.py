@@ -345,9 +345,15 @@ class MainWindow(QMainWindow):
         self.pending_panel.product_name = names_from_page(page)
         page.product_model.rowsInserted.connect(self.pending_panel.refresh_names)
         self.pending_panel.attach(session.queue)
-        def network_state(*_: object) -> None:  # "Waiting for the network", or "Waiting"
-            self.pending_panel.set_offline(
-                session.offline or session.connection is StoreConnection.UNREACHABLE)
+        def network_state(*_: object) -> None:  # why waiting changes wait, in their rows
+            from app.services import change_words
+            if session.offline_by_choice:
+                words = change_words.WAITING_WHILE_OFFLINE
+            elif session.offline or session.connection is StoreConnection.UNREACHABLE:
+                words = change_words.WAITING_FOR_NETWORK
+            else:
+                words = change_words.WAITING
+            self.pending_panel.set_waiting_words(words)
 
         network_state()
         session.connectionChanged.connect(network_state)

@@ -20,7 +20,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from app.services.change_words import state_words, summary
+from app.services.change_words import WAITING, state_words, summary
 from app.services.image_state import CreateFromFile, CreateFromUrl, ImageState, Pending, Phase
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _ask(parent: QWidget, title: str, text: str) -> bool:
 class _ChangeRow(QFrame):
     """One change: what it is, where it is, and Discard."""
 
-    def __init__(self, item: Pending, offline: bool, discard: Callable[[Pending], None]) -> None:
+    def __init__(self, item: Pending, waiting: str, discard: Callable[[Pending], None]) -> None:
         super().__init__()
         self.item = item
         layout = QHBoxLayout(self)
@@ -81,11 +81,11 @@ class _ChangeRow(QFrame):
         self.discard_button.setAccessibleName(f"Discard: {self.what_label.text()}")
         self.discard_button.clicked.connect(lambda: discard(self.item))
         layout.addWidget(self.discard_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.show_state(offline)
+        self.show_state(waiting)
 
-    def show_state(self, offline: bool) -> None:
+    def show_state(self, waiting: str) -> None:
         sync = self.item.sync
-        self.state_label.setText(state_words(sync, offline=offline))
+        self.state_label.setText(state_words(sync, waiting=waiting))
         failed = sync.phase is Phase.FAILED
         self.state_label.setStyleSheet(f"color: {FAILED_COLOUR};" if failed else "color: gray;")
         sending = sync.phase is Phase.SENDING
@@ -124,7 +124,7 @@ class _ProductSection(QFrame):
         self.rows_layout.setSpacing(4)
         layout.addLayout(self.rows_layout)
 
-    def set_rows(self, pending: tuple[Pending, ...], offline: bool,
+    def set_rows(self, pending: tuple[Pending, ...], waiting: str,
                  discard: Callable[[Pending], None]) -> None:
         # Rows of changes still listed are kept (a drop of 500 files reports 500 states, each
         # one change longer: rebuilding every row each time froze the window for a minute).
@@ -135,10 +135,10 @@ class _ProductSection(QFrame):
             if row is None or row.item.op != item.op:
                 if row is not None:
                     kept[item.op.op_id] = row   # the same change, made over: a new row
-                row = _ChangeRow(item, offline, discard)
+                row = _ChangeRow(item, waiting, discard)
             elif row.item.sync != item.sync:
                 row.item = item
-                row.show_state(offline)
+                row.show_state(waiting)
             else:
                 row.item = item
             rows.append(row)
@@ -169,7 +169,8 @@ class PendingChangesPanel(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # so the empty panel can hold focus
         self.product_name = product_name
         self.queue: WriteQueue | None = None
-        self.offline = False
+        #: What a waiting change says (why it waits: see `set_waiting_words`).
+        self.waiting = WAITING
         #: The confirmation of "Discard all" (a test replaces it; it must never hang a test).
         self.ask: Callable[[str, str], bool] = lambda title, text: _ask(self, title, text)
         #: Each product's changes not yet on the store, as last reported.
@@ -221,14 +222,15 @@ class PendingChangesPanel(QWidget):
             queue.stateChanged.connect(self._state_changed)
         self._update_empty()
 
-    def set_offline(self, offline: bool) -> None:
-        """Waiting changes say "Waiting for the network" while the store cannot be reached."""
-        if offline == self.offline:
+    def set_waiting_words(self, waiting: str) -> None:
+        """What waiting changes say: "Waiting for the network" while the store cannot be
+        reached, "Waiting: you are working offline" while the merchant chose to."""
+        if waiting == self.waiting:
             return
-        self.offline = offline
+        self.waiting = waiting
         for section in self._sections.values():
             for row in section.rows:
-                row.show_state(offline)
+                row.show_state(waiting)
 
     def refresh_names(self, *_: object) -> None:
         """Product names learnt since (the product list loads after the changes arrive)."""
@@ -286,12 +288,12 @@ class PendingChangesPanel(QWidget):
                                           self._discard_all)
                 self._sections[product_id] = section
                 self.sections_layout.insertWidget(self.sections_layout.count() - 1, section)
-                section.set_rows(pending, self.offline, self._discard)
+                section.set_rows(pending, self.waiting, self._discard)
                 # Shown now, rows and all (the layout would show it on the next turn of the
                 # event loop, after the keyboard was given to its first row).
                 section.show()
             else:
-                section.set_rows(pending, self.offline, self._discard)
+                section.set_rows(pending, self.waiting, self._discard)
         self._stale.clear()
 
     def _drop_section(self, product_id: int) -> None:

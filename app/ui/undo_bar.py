@@ -81,7 +81,10 @@ class UndoBar(QFrame):
         self.label.setText(f"{self._what} Deleting {self._them} on the store…")
 
     def sent(self, text: str) -> None:
-        """The store did it: say so a moment, then go (Undo stays: it brings copies back)."""
+        """The store did it: say so a moment, then go (Undo stays: it brings copies back).
+        Said once: later news of the product (other changes) must not keep the bar up."""
+        if self._sent:
+            return
         self._tick.stop()
         self._sent = True
         self.label.setText(text)

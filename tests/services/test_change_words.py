@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.api.models import ProductImage
-from app.services.change_words import state_words, summary, what
+from app.services.change_words import (WAITING_FOR_NETWORK, WAITING_WHILE_OFFLINE, state_words,
+                                       summary, what)
 from app.services.image_state import (CreateFromFile, CreateFromUrl, Delete, DeleteAll,
                                       FieldChanges, Reorder, SyncState, UpdateFields,
                                       image_row_key)
@@ -38,7 +39,10 @@ def test_each_kind_of_change_has_its_line() -> None:
 
 def test_where_a_change_is() -> None:
     assert state_words(WAITING) == "Waiting"
-    assert state_words(WAITING, offline=True) == "Waiting for the network"
+    assert state_words(WAITING, waiting=WAITING_FOR_NETWORK) == "Waiting for the network"
+    assert state_words(WAITING, waiting=WAITING_WHILE_OFFLINE) == \
+        "Waiting: you are working offline"
+    assert state_words(SENDING, waiting=WAITING_WHILE_OFFLINE) == "Sending…"
     assert state_words(SENDING) == "Sending…"
     assert state_words(SyncState.failed("The store refused it.")) == \
         "Failed: The store refused it."

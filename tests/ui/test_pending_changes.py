@@ -140,6 +140,10 @@ def test_waiting_changes_wait_for_the_network_while_the_store_is_unreachable(
     emulator.faults = Faults()
     window.refresh_action.trigger()
     qtbot.waitUntil(lambda: _texts(panel)[0][1] == "Waiting", timeout=20000)
+    # Offline by the merchant's choice: the change waits for them, not for the network.
+    window.offline_action.trigger()
+    qtbot.waitUntil(lambda: _texts(panel)[0][1] == "Waiting: you are working offline",
+                    timeout=5000)
 
 
 def test_the_panel_is_keyboard_reachable_and_names_unknown_products(qtbot: QtBot) -> None:

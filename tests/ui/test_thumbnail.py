@@ -43,7 +43,7 @@ def test_the_thumbnail_key_moves_the_one_star_on_screen_and_on_the_store(
     qtbot.keyClick(page.grid, key[0].key(), key[0].keyboardModifiers())
     qtbot.waitUntil(lambda: _stars(page) == [3], timeout=5000)
     assert counts and set(counts) == {1}  # never two stars, never none
-    assert window.undo_action.text() == "Undo Set thumbnail"
+    assert window.undo_action.text() == "Undo Set as thumbnail"
     assert not page.verbs.thumbnail_action.isEnabled()  # it is the thumbnail already
     # The details pane beside the starred card agrees with it at once (it said "No").
     assert page.details.fields["thumbnail"].text().startswith("Yes")
