@@ -319,18 +319,31 @@ class StoreSession(QObject):
             except Exception:  # a guess that failed costs its head start, not the list
                 log.exception("first-page hook failed for product %s", product_id)
 
+        # What was shown is kept on this computer, the unchecked listing too: if the check
+        # never comes (the connection drops), the screen and the saved copy still agree.
+        saved: list[list[ProductImage]] = []
+
+        def keep(images: list[ProductImage]) -> None:
+            if self.saved_copy is not None and saved[-1:] != [images]:
+                self.saved_copy.save_images(product_id, images)
+                saved.append(images)
+
+        def unchecked(images: list[ProductImage]) -> None:
+            keep(images)
+            if on_unchecked is not None:
+                on_unchecked(images)
+
         # Urgent: the merchant clicked this product and is looking at an empty grid.
         def loaded(images: list[ProductImage]) -> None:
-            if self.saved_copy is not None:
-                self.saved_copy.save_images(product_id, images)
+            keep(images)
             on_success(images)
 
         listing = functools.partial(self.client.all_images, product_id,
                                     on_first_page=first_page if on_first_page else None)
         if on_unchecked is None:
             return self._read("images", listing, loaded, on_failure, Priority.URGENT)
-        return self._read("images", lambda unchecked: listing(on_unchecked=unchecked),
-                          loaded, on_failure, Priority.URGENT, on_interim=on_unchecked)
+        return self._read("images", lambda send: listing(on_unchecked=send),
+                          loaded, on_failure, Priority.URGENT, on_interim=unchecked)
 
     def saved_images(self, product_id: int,
                      on_result: Callable[[tuple[list[ProductImage], float | None]], None]

@@ -143,3 +143,23 @@ def test_a_product_opened_by_id_beyond_the_lists_first_page_gets_its_name(
     assert (page.current_product.name, page.current_product.sku) == ("Walnut Desk", "DESK-9")
     assert page.grid_header.text() == "Walnut Desk: 3 images"
     assert page.product_model.row_of(product_id) is None  # not in the list: from its record
+
+
+def test_a_list_shown_before_its_check_is_kept_on_this_computer(
+        qtbot: QtBot, emulator_factory, open_store) -> None:
+    """The check never comes, then the store cannot be reached at all: the list the merchant
+    saw is the saved copy shown instead (it was not kept when only checked lists were)."""
+    from app.store_emulator.config import Faults
+
+    emulator = emulator_factory(catalog="empty")
+    product_id = emulator.add_product("Big", "BIG-1", image_count=300)
+    emulator.faults = Faults(error_rate=1.0, only_paths=r"/products/\d+/images$",
+                             only_queries=BOUNDARY_CHECK)
+    page = open_store(emulator, product_id)
+    assert page.image_model.rowCount() == 300
+    emulator.faults = Faults(drop_rate=1.0)
+    page.reload_images()  # cancels the listing whose check was still being retried
+    qtbot.waitUntil(lambda: not page.saved_copy_banner.isHidden(), timeout=30000)
+    assert page.saved_copy_banner.text.startswith("The store can't be reached. Showing the "
+                                                  "copy saved on this computer")
+    assert page.image_model.rowCount() == 300 and page.grid_stack.currentWidget() is page.grid
