@@ -74,23 +74,24 @@ class OfflineBanner(MessageBanner):
         if session.offline_by_choice:
             head = f"Working offline {offline_since_words(session.offline_since)}"
             action = "Go online"
+            when = "when you go online"
         else:
             head = (f"Offline {offline_since_words(session.offline_since)}: the store "
                     "can't be reached")
             action = "Try now"
+            when = "when the store can be reached"
         if queue is None:
             tail = "Showing what is saved on this computer."
         elif failed:
-            waits = f"{_changes(pending)} to be sent when the store can be reached; " \
-                if pending else ""
+            waits = f"{_changes(pending)} to be sent {when}; " if pending else ""
             tail = (f"Showing what is saved on this computer; {waits}"
                     f"{_failed(failed)}: Retry or Discard on its card.")
         elif pending:
             tail = (f"Showing what is saved on this computer; {_changes(pending)} to be "
-                    "sent when the store can be reached.")
+                    f"sent {when}.")
         else:
             tail = ("Showing what is saved on this computer; changes you make are kept and "
-                    "sent when the store can be reached.")
+                    f"sent {when}.")
         self.show_message(f"{head}. {tail}", action)
 
     def _offline_changed(self, since: float | None) -> None:

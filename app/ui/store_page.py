@@ -820,11 +820,11 @@ class StorePage(QWidget):
         unchecked, self._unchecked = self._unchecked, None
         if unchecked is not None:
             # The list is on screen; only its check failed. It stays, with what to do.
-            problem = explain(error, "the images of this product",
+            problem = explain(error, "the last check of this list",
                               missing="This product is no longer in the store")
             self.saved_copy_banner.show_message(
-                f"{problem.title}. The list may lack an image if another was deleted on the "
-                "store just now: Retry to check it.", "Retry")
+                f"{problem.title}. It may lack an image if another was deleted on the store "
+                "just now: Retry to check it.", "Retry")
             return
         if (self.saved_copy_at is not None and not self.images_failed
                 and connection_after(error) is StoreConnection.UNREACHABLE):

@@ -109,8 +109,9 @@ def test_a_long_listing_shows_before_its_boundary_check_and_stays_if_the_check_f
                                                product_id)
     assert page is not None
     qtbot.waitUntil(lambda: not page.saved_copy_banner.isHidden(), timeout=30000)
-    assert ("The list may lack an image if another was deleted on the store just now: Retry "
-            "to check it." in page.saved_copy_banner.text)
+    assert page.saved_copy_banner.text == (
+        "The store could not send the last check of this list. It may lack an image if "
+        "another was deleted on the store just now: Retry to check it.")
     assert page.image_model.rowCount() == 300
     assert page.grid_stack.currentWidget() is page.grid and not page.images_failed
     assert any("limit=1" in request.query for request in emulator.requests())

@@ -171,6 +171,9 @@ def test_working_offline_by_choice_asks_nothing_and_an_unseen_product_says_so(
     queue = page.session.queue
     assert queue is not None
     qtbot.waitUntil(lambda: queue.counts() == (1, 0, 0), timeout=10000)
+    # Offline by choice, the change waits for the merchant, not for the store.
+    qtbot.waitUntil(lambda: "1 change waits to be sent when you go online."
+                    in page.offline_banner.text, timeout=5000)
     qtbot.wait(300)
     assert len(store.requests()) + len(store.cdn_requests()) == before  # none, not even a picture
 

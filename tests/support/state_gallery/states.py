@@ -307,7 +307,7 @@ def uploading(stage: Stage) -> None:
 
 @state("offline-pending", "Working offline (the toolbar's toggle): one banner says since when; "
                           "three changes made meanwhile wait on their cards and in the status "
-                          "bar, to be sent when the store can be reached")
+                          "bar, to be sent when the merchant goes online")
 def offline_pending(stage: Stage) -> None:
     from app.services.edit_verbs import alt_text_edit, move_edit
 
