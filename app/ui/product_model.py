@@ -64,6 +64,7 @@ class ProductListModel(QAbstractListModel):
         #: (see hold_side_work).
         self._side_work_held = False
         self._pictures: dict[str, QIcon] = {}  # by versioned URL: a new picture, a new key
+        self._pictures_asked: set[str] = set()  # URLs asked of the loader (see extras_loading)
         self._blank: QIcon | None = None
         app = QGuiApplication.instance()
         #: Pictures are asked for at this many device pixels per pixel (2 on a HiDPI screen).
@@ -225,6 +226,13 @@ class ProductListModel(QAbstractListModel):
     def side_work_held(self) -> bool:
         return self._side_work_held
 
+    def extras_loading(self) -> bool:
+        """Whether painted rows still wait for a picture or an image count they asked for
+        (a failed one waits for ever: callers bound their wait), or are held back."""
+        return (self._side_work_held
+                or any(url not in self._pictures for url in self._pictures_asked)
+                or any(pid not in self._counts for pid in self._count_requested))
+
     def _image_count(self, product: Product) -> int | None:
         count = self._counts.get(product.id, product.image_count)
         if count is None and not self._side_work_held and \
@@ -252,6 +260,7 @@ class ProductListModel(QAbstractListModel):
         if ratio != self.device_pixel_ratio:
             self.device_pixel_ratio = ratio
             self._pictures.clear()
+            self._pictures_asked.clear()
             self._blank = None
             if self._products:
                 self.dataChanged.emit(self.index(0), self.index(len(self._products) - 1),
@@ -269,6 +278,7 @@ class ProductListModel(QAbstractListModel):
         if icon is not None:
             return icon
         if url and not self._side_work_held:
+            self._pictures_asked.add(url)
             self._session.side_pictures.request(("product", product.id), url, box)
         # A blank tile keeps every row's text aligned while loading, or with no picture.
         return self._placeholder

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_PICTURES_FAILED = 1
 EXIT_TIMED_OUT = 2
+#: How long the picture also waits for the product list's pictures and counts, which follow
+#: the grid's first screen (side_work_hold); a row whose picture fails must not hold it up.
+LIST_EXTRAS_WAIT_S = 3.0
 
 
 class ScreenshotWhenSettled(QObject):
@@ -31,6 +34,7 @@ class ScreenshotWhenSettled(QObject):
         self._deadline = time.monotonic() + timeout_s
         self.page: StorePage | None = None
         self._settled_polls = 0
+        self._list_deadline: float | None = None
         self._timer = QTimer(self, interval=100)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
@@ -40,6 +44,8 @@ class ScreenshotWhenSettled(QObject):
 
     def _poll(self) -> None:
         outcome = self._outcome(time.monotonic() > self._deadline)
+        if outcome is not None and outcome[0] != EXIT_TIMED_OUT and self._list_extras_loading():
+            outcome = None
         if outcome is None:
             self._settled_polls = 0
             return
@@ -68,6 +74,14 @@ class ScreenshotWhenSettled(QObject):
         if failed:
             return EXIT_PICTURES_FAILED, f"{failed} visible picture(s) failed to load"
         return EXIT_OK, None
+
+    def _list_extras_loading(self) -> bool:
+        """The product list's pictures and counts, for a while (they follow the grid's)."""
+        if self.page is None or not self.page.product_model.extras_loading():
+            return False
+        if self._list_deadline is None:
+            self._list_deadline = time.monotonic() + LIST_EXTRAS_WAIT_S
+        return time.monotonic() < self._list_deadline
 
     def _finish(self, code: int, problem: str | None) -> None:
         self._timer.stop()

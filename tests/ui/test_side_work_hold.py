@@ -21,6 +21,7 @@ def test_the_lists_pictures_and_counts_wait_for_the_first_screen(
         qtbot: QtBot, emulator_factory, open_store) -> None:
     emulator = emulator_factory(catalog="demo", cdn_latency_ms=100)
     page = open_store(emulator, 1)
+    assert page.product_model.extras_loading()  # held: the grid's pictures are on their way
     settle_pictures(qtbot, page)
     model = page.image_model
     box = model.picture_size.width()
@@ -37,3 +38,5 @@ def test_the_lists_pictures_and_counts_wait_for_the_first_screen(
                              if _is_list_picture(path))
     assert first_list_picture > last_card, order
     assert not page.product_model.side_work_held
+    # What --screenshot waits for: every painted row's picture and count has come.
+    qtbot.waitUntil(lambda: not page.product_model.extras_loading(), timeout=10000)
