@@ -52,6 +52,19 @@ def select_rows(page: StorePage, rows: list[int]) -> None:
     selection_model.setCurrentIndex(model.index(rows[0]), QItemSelectionModel.SelectionFlag.NoUpdate)
 
 
+def open_focused(qtbot: QtBot, open_store, emulator,  # type: ignore[no-untyped-def]
+                 product_id: int) -> StorePage:
+    """Opens a product with its cards listed, the window active and the grid focused (so key
+    presses reach it)."""
+    page = open_store(emulator, product_id)
+    qtbot.waitUntil(lambda: page.image_model.rowCount() > 3, timeout=15000)
+    window = page.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    page.grid.setFocus()
+    return page
+
+
 def wait_until_sent(qtbot: QtBot, page: StorePage, timeout: int = 20000) -> None:
     queue = page.session.queue
     assert queue is not None

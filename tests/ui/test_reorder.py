@@ -10,23 +10,15 @@ from pytestqt.qtbot import QtBot
 from app.services.edit_verbs import order_with_moved
 from app.ui.grid_drag import ROWS_MIME, mime_for, rows_in
 from app.ui.image_model import ImageRoles
-from app.ui.main_window import MainWindow
-from tests.support.image_verbs import (drag_over, drop_at, gutter_before, leave, put_requests,
-                                       select_rows, shown_ids, shown_keys, store_order,
-                                       wait_until_sent)
+from tests.support.image_verbs import (drag_over, drop_at, gutter_before, leave, open_focused,
+                                       put_requests, select_rows, shown_ids, shown_keys,
+                                       store_order, wait_until_sent)
 
 PRODUCT = 6  # 11 images in the demo store
 
 
 def _open(qtbot: QtBot, open_store, emulator, product_id: int = PRODUCT):  # type: ignore[no-untyped-def]
-    page = open_store(emulator, product_id)
-    qtbot.waitUntil(lambda: page.image_model.rowCount() > 3, timeout=15000)
-    window = page.window()
-    assert isinstance(window, MainWindow)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    page.grid.setFocus()
-    return page
+    return open_focused(qtbot, open_store, emulator, product_id)
 
 
 def _drag_mime(page, rows: list[int]) -> QMimeData:  # type: ignore[no-untyped-def]

@@ -10,24 +10,16 @@ from pytestqt.qtbot import QtBot
 
 from app.services.edit_verbs import order_with_moved
 from app.services.reorder_sync import shows
-from app.ui.main_window import MainWindow
-from tests.support.image_verbs import (drag_over, drop_at, gutter_before, put_requests,
-                                       select_rows, shown_ids, shown_keys, store_images,
-                                       wait_until_sent)
+from tests.support.image_verbs import (drag_over, drop_at, gutter_before, open_focused,
+                                       put_requests, select_rows, shown_ids, shown_keys,
+                                       store_images, wait_until_sent)
 
 TIED = 14  # 9 images, every sort_order 0, in the demo store
 CONSECUTIVE = 6  # 11 images, sort_orders 0..10
 
 
 def _open(qtbot: QtBot, open_store, emulator, product_id: int):  # type: ignore[no-untyped-def]
-    page = open_store(emulator, product_id)
-    qtbot.waitUntil(lambda: page.image_model.rowCount() > 3, timeout=15000)
-    window = page.window()
-    assert isinstance(window, MainWindow)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    page.grid.setFocus()
-    return page
+    return open_focused(qtbot, open_store, emulator, product_id)
 
 
 def _strict_store_order(qtbot: QtBot, emulator, product_id: int,  # type: ignore[no-untyped-def]
