@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import functools
 import itertools
 import logging
 import threading
@@ -115,8 +116,11 @@ DONE_KEPT_FOR = timedelta(days=7)
 HOLD_POLL_S = 0.1
 #: Pictures kept for the Undo of one delete-all, at most (each is a download before it).
 MAX_KEPT_PER_DELETE = 100
-#: An upload's progress is reported at most this often (and always when its file is all sent).
+#: An upload's progress is reported at most this often (and always when its file is all sent),
 PROGRESS_INTERVAL_S = 0.1
+#: ...or when it has moved on by this share of the file since the last report: a send that
+#: stalls (a full socket, a busy store) then still shows about what left, not a stale "0 %".
+PROGRESS_STEP = 0.05
 #: A cancelled upload whose request may have reached the store is looked for this long after:
 #: a store that got the whole body goes on to create the image after the connection closed.
 CANCEL_CHECK_GRACE_S = 5.0
@@ -175,25 +179,26 @@ class _Offline:
 Outcome = _Done | _Failed | _Withdrawn | _Offline
 
 
-class _UploadReport:
-    """An upload's progress callback (lane thread): remembers the last count, and passes
-    it on at most every PROGRESS_INTERVAL_S (the last one always)."""
+class ThrottledProgress:
+    """An upload's progress callback (lane thread): remembers the last count, and passes it
+    on to `forward` once PROGRESS_INTERVAL_S has passed or the count moved by PROGRESS_STEP
+    of the file since the last it passed on (the whole file always)."""
 
-    def __init__(self, queue: WriteQueue, product_id: int, op_id: int) -> None:
-        self._queue = queue
-        self._product_id = product_id
-        self._op_id = op_id
+    def __init__(self, forward: Callable[[int, int], None]) -> None:
+        self._forward = forward
         self._last_report = float("-inf")
+        self._reported = 0
         self.sent = 0
         self.total = 0
 
     def __call__(self, sent: int, total: int) -> None:
         self.sent, self.total = sent, total
         now = time.monotonic()
-        if sent < total and now - self._last_report < PROGRESS_INTERVAL_S:
+        if sent < total and now - self._last_report < PROGRESS_INTERVAL_S \
+                and abs(sent - self._reported) < total * PROGRESS_STEP:
             return
-        self._last_report = now
-        self._queue._report_progress(self._product_id, self._op_id, sent, total)
+        self._last_report, self._reported = now, sent
+        self._forward(sent, total)
 
     @property
     def body_sent(self) -> bool:
@@ -1348,7 +1353,7 @@ class WriteQueue(QObject):
         cancel = job.cancel or threading.Event()
         if cancel.is_set():  # cancelled while waiting to be looked for: never sent again
             return self._after_cancel(product_id, job, name, None, maybe_landed=True)
-        report = _UploadReport(self, product_id, op.op_id)
+        report = ThrottledProgress(functools.partial(self._report_progress, product_id, op.op_id))
         unknown: list[bool] = []  # an attempt whose outcome was unknown (it may have landed)
         with cancel_scope(cancel):
             outcome = self._send_create_once(product_id, job, name, report, cancel, unknown)
@@ -1391,7 +1396,7 @@ class WriteQueue(QObject):
         return _Withdrawn()
 
     def _send_create_once(self, product_id: int, job: _Job, name: str,
-                          report: _UploadReport, cancel: threading.Event,
+                          report: ThrottledProgress, cancel: threading.Event,
                           unknown: list[bool]) -> Outcome:
         op = job.op
         assert isinstance(op, (CreateFromFile, CreateFromUrl))
@@ -1453,7 +1458,7 @@ class WriteQueue(QObject):
         return None
 
     def _create(self, product_id: int, op: CreateFromFile | CreateFromUrl,
-                report: _UploadReport | None = None) -> ProductImage:
+                report: ThrottledProgress | None = None) -> ProductImage:
         description = op.description or None
         if isinstance(op, CreateFromFile):
             if not self._client.credentials.supports_file_upload:

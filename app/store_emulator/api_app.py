@@ -1,8 +1,8 @@
 """The API server's WSGI app: the order in which a request meets the store.
 
-record -> latency -> fault: drop -> 404 for unknown prefixes -> auth (401) -> rate limit
-(429 / 509) -> fault: 500 -> 501 -> scope (403) -> v2 or v3 handling -> fault: drop after commit
--> fault: garbage -> gzip -> fault: truncate. Rate-limit headers go on every answer.
+record -> latency -> fault: hold -> fault: drop -> 404 for unknown prefixes -> auth (401)
+-> rate limit (429 / 509) -> fault: 500 -> 501 -> scope (403) -> v2 or v3 handling
+-> fault: drop after commit -> fault: garbage -> gzip -> fault: truncate. Rate-limit headers go on every answer.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class ApiApp:
         faults = self._faults()
         faulty = faults.applies_to(request.method, request.path,
                                     request.query_string.decode("latin-1"))
+        if faulty:
+            faults.wait_while_held()
         roll = self._injector.roll
         if faulty and roll(faults.drop_rate):
             drop_connection(environ)

@@ -43,6 +43,8 @@ class CdnApp:
         faults = self._faults()
         faulty = faults.applies_to(request.method, request.path,
                                     request.query_string.decode("latin-1"))
+        if faulty:
+            faults.wait_while_held()
         roll = self._injector.roll
         if faulty and roll(faults.drop_rate):
             drop_connection(environ)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,6 +14,10 @@ DEFAULT_RENDITION_SIZES: dict[str, tuple[int, int]] = {
     "standard": (220, 290),
     "tiny": (44, 58),
 }
+
+
+#: The longest a held request waits: a forgotten gate must not keep a server thread forever.
+HOLD_LIMIT_S = 120.0
 
 
 @dataclass
@@ -31,6 +36,10 @@ class Faults:
     # None: any query; else only query strings this regular expression finds, e.g.
     # r"(^|&)limit=1(&|$)" fails a listing's one-image boundary checks but not its pages.
     only_queries: str | None = None
+    # None: answer at once; else a selected request waits, before the store reads its body,
+    # until this event is set (HOLD_LIMIT_S at most): "the store is busy with it", for as long
+    # as a test needs, without a fixed latency that a loaded machine can outrun.
+    hold: threading.Event | None = None
     # The message of an injected API 500 (v2 `message`, v3 `title`): servers send long ones too.
     error_message: str = "An internal server error occurred. Please try again."
 
@@ -41,6 +50,11 @@ class Faults:
         if self.only_queries is not None and re.search(self.only_queries, query) is None:
             return False
         return self.only_paths is None or re.search(self.only_paths, path) is not None
+
+    def wait_while_held(self) -> None:
+        """For a request these faults apply to: returns once `hold` is set (or at once)."""
+        if self.hold is not None:
+            self.hold.wait(HOLD_LIMIT_S)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
 
@@ -83,6 +85,35 @@ def test_only_paths_and_only_methods_both_apply(emulator: StoreEmulator) -> None
     with oauth_client(emulator) as api:
         assert api.get("/products/1/images/1").status_code == 200
         assert api.put("/products/1/images/1", json={"description": "x"}).status_code == 500
+
+
+def test_a_held_request_waits_for_its_gate_and_others_pass(emulator: StoreEmulator) -> None:
+    picture_url = _cdn_url_of_product_3(emulator)
+    gate = threading.Event()
+    emulator.faults = Faults(hold=gate, only_methods=frozenset({"POST"}))
+    answers: list[int] = []
+
+    def post() -> None:
+        with oauth_client(emulator) as api:
+            answers.append(api.post("/products/2/images",
+                                    json={"image_file": picture_url}).status_code)
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    try:
+        with oauth_client(emulator) as api:  # meanwhile the store answers what is not held
+            for _ in range(200):
+                if any(r.method == "POST" for r in emulator.requests()):
+                    break
+                assert api.get("/products/2/images/count").status_code == 200
+            assert any(r.method == "POST" for r in emulator.requests())
+            assert api.get("/products/2/images/count").status_code == 200
+        poster.join(0.5)  # unheld, a POST is answered in milliseconds
+        assert poster.is_alive() and answers == [] and emulator.image_count(2) == 0
+    finally:
+        gate.set()
+        poster.join(10)
+    assert answers == [201] and emulator.image_count(2) == 1
 
 
 def test_an_injected_500_carries_the_configured_message(emulator: StoreEmulator) -> None:

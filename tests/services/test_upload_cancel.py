@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.services.image_state import (CreateFromFile, Delete, FieldChanges, Phase, UpdateFields,
                                       new_row_key, next_op_id)
 from app.services.upload_batch import BatchProgress
-from app.services.write_queue import PROGRESS_INTERVAL_S
+from app.services.write_queue import PROGRESS_INTERVAL_S, PROGRESS_STEP, ThrottledProgress
 from tests.services.test_write_queue import WAIT_MS, Watched, loaded, upload_op, writes
 from tests.support.emulator_fixtures import EmulatorFactory
 
@@ -150,8 +150,24 @@ def test_progress_is_reported_per_upload_throttled_and_reaches_the_whole_file(
     sent = [s for s, _ in reports]
     assert reports[0] == (0, size) and reports[-1] == (size, size)
     assert sent == sorted(sent)
-    # Throttled: at most one report per interval, plus the first and the last.
-    assert len(reports) <= math.ceil(elapsed / PROGRESS_INTERVAL_S) + 2
+    # Throttled: at most one report per interval or per step of the file, the first and the last.
+    assert len(reports) <= math.ceil(elapsed / PROGRESS_INTERVAL_S) + 1 / PROGRESS_STEP + 2
     assert len(reports) < math.ceil(size / (64 * 1024))
     assert any(batch.count == 1 and batch.total_bytes == size for batch in batches)
     assert emu.image_count(pid) == 1
+
+
+def test_a_stalled_upload_shows_about_what_left_not_the_last_count_let_through() -> None:
+    """httpx writes 64 KB chunks as fast as the socket takes them, then blocks when the store
+    does not read: the count reported before the stall is what the card shows all along."""
+    forwarded: list[int] = []
+    report = ThrottledProgress(lambda sent, total: forwarded.append(sent))
+    total, chunk = 7_700_000, 64 * 1024
+    written = range(0, 2_900_000, chunk)
+    for sent in written:  # microseconds apart: the interval alone would let only the 0 through
+        report(sent, total)
+    assert forwarded[0] == 0
+    assert written[-1] - forwarded[-1] < total * PROGRESS_STEP
+    assert len(forwarded) <= 1 / PROGRESS_STEP  # still a few reports, not one per chunk
+    report(0, total)  # sent again (a 429 waited out): the count starts over at once
+    assert forwarded[-1] == 0

@@ -150,11 +150,13 @@ class GalleryRunner:
                     seconds=round(time.monotonic() - started, 2),
                     description=gallery_state.description)
             finally:
+                # The store healed first: a held or slow request is answered, so closing the
+                # window does not wait on what the state did to the store.
+                self.emulators.reset()
                 window.close()
                 window.deleteLater()
                 QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                 QApplication.processEvents()
-                self.emulators.reset()
 
 
 def first_run_folders(folder: Path) -> tuple[Path, Path]:

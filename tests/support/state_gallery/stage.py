@@ -37,8 +37,8 @@ class StateNotReached(Exception):
 class EmulatorPool:
     """Started emulators by name, reused by every state that asks for the same name.
 
-    `reset()` runs between states: faults off, latency off, a fresh rate-limit window, so a
-    state starts from a healthy store whatever the previous one did to it.
+    `reset()` runs between states: faults off, held requests let go, latency off, a fresh
+    rate-limit window, so a state starts from a healthy store whatever the previous one did.
     """
 
     def __init__(self) -> None:
@@ -66,6 +66,9 @@ class EmulatorPool:
 
     def reset(self) -> None:
         for emulator in self._started.values():
+            for faults in (emulator.faults, emulator.cdn_faults):
+                if faults.hold is not None:
+                    faults.hold.set()  # what the state held is answered now
             emulator.faults = Faults()
             emulator.cdn_faults = Faults()
             emulator.config.latency_ms = 0

@@ -10,7 +10,9 @@ How to add a state:
 
 Rules: start from `stage` only (the window, `stage.demo()` or `stage.emulators.get(name, ...)`,
 real clicks and key presses); end with a `wait_*` for the condition that makes the state what it
-is, never a fixed sleep; leave the emulator as you like, `EmulatorPool.reset()` heals it before
+is, never a fixed sleep; for a store that is slow to answer, hold its requests
+(`Faults(hold=threading.Event(), only_paths=...)`), never a latency a loaded machine can
+outrun; leave the emulator as you like, `EmulatorPool.reset()` heals it before
 the next state. `prepare` (optional) runs before the window exists, with its config folder, for
 what the window reads at start (saved stores). Waits raise StateNotReached, which the runner
 reports; the screenshot is taken either way.
@@ -18,6 +20,7 @@ reports; the screenshot is taken either way.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +33,6 @@ from app.store_emulator.seed import EMPTY_PRODUCT_ID, LARGEST_PRODUCT_ID
 
 from .stage import Stage, StateNotReached
 
-# A slow store, slow enough for a screenshot, short enough that the request threads it leaves
-# sleeping end soon after the state (stopping an emulator waits for them).
-SLOW_MS = 2500
-# Slower still for the upload state: the first upload must still be on its way when the last
-# of the four cards appears, and on a loaded machine staging four 6 MB files takes seconds.
-UPLOAD_SLOW_MS = 8000
 # The API path of one product's image list, not its image count nor the product list.
 IMAGES_PATH = r"/products/\d+/images$"
 # What a misbehaving server might say, at the length that once widened the window to 1,500 px.
@@ -98,7 +95,7 @@ def start_saved(stage: Stage) -> None:
 @state("products-loading", "A slow store: the product list is loading")
 def products_loading(stage: Stage) -> None:
     demo = stage.demo()
-    demo.config.latency_ms = SLOW_MS
+    demo.faults = Faults(hold=threading.Event(), only_paths=r"/products$")  # until the next state
     page = stage.open_store(demo)
     stage.wait_for_requests(demo, "/products")
     stage.wait_until(lambda: page.product_model.rowCount() == 0, "an empty product list")
@@ -109,10 +106,10 @@ def products_loading(stage: Stage) -> None:
 def grid_loading(stage: Stage) -> None:
     page = stage.open_product_and_settle(LARGEST_PRODUCT_ID)
     demo = stage.demo()
-    demo.config.latency_ms = SLOW_MS
+    product_id = page.product_model.product_at(2).id
+    demo.faults = Faults(hold=threading.Event(), only_paths=rf"/products/{product_id}/images$")
     asked = len(demo.requests())
     stage.click_row(page.product_view, 2)
-    product_id = page.product_model.product_at(2).id
     stage.wait_for_requests(demo, f"/products/{product_id}/images", after=asked)
     stage.wait_until(lambda: not page.images_ready, "the grid waiting for the images")
 
@@ -270,7 +267,10 @@ def uploading(stage: Stage) -> None:
     flow = page.uploads
     if page.editor is None or flow is None:
         raise StateNotReached("this session cannot keep changes")
-    stage.demo().config.latency_ms = UPLOAD_SLOW_MS  # the store takes its time with each request
+    # The store holds every upload until the next state heals it: the first stays on its way
+    # however long the machine takes to stage and preview the four (a fixed latency raced it).
+    stage.demo().faults = Faults(hold=threading.Event(), only_methods=frozenset({"POST"}),
+                                 only_paths=IMAGES_PATH)
     # Dropped as a file manager drops them, so each card shows its picture's preview at once.
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in _gallery_pictures(4, 1600)])
@@ -283,26 +283,28 @@ def uploading(stage: Stage) -> None:
     if keep is not None:
         keep.click()
 
-    def first_upload_sent(low: float, high: float) -> bool:
+    def first_upload_sent() -> bool:
         fractions = [model.index(row).data(ImageRoles.UploadProgress)
                      for row in range(model.rowCount())
                      if model.index(row).data(ImageRoles.ImageId) == NO_ID]
         sending = [f for f in fractions if f is not None]
         # Each card's own picture at hand (asked for as a paint would: a small window shows
         # only some of the cards).
-        previews = all(model.index(row).data(Qt.ItemDataRole.DecorationRole) is not None
+        previews = sum(model.index(row).data(Qt.ItemDataRole.DecorationRole) is not None
                        for row in range(5, model.rowCount()))
-        return len(fractions) == 4 and bool(sending) and low <= sending[0] <= high \
-            and stage.window.status.uploads_label.isVisible() and previews
+        status = stage.window.status.uploads_label.isVisible()
+        seen[:] = [f"{len(fractions)} upload cards, sent {sending}, {previews} previews, "
+                   f"status line {'shown' if status else 'hidden'}"]
+        # Part-way, or all of it when the connection's buffers took the whole file at once
+        # (their size varies): the store holds it either way.
+        return len(fractions) == 4 and previews == 4 and status and bool(sending) \
+            and 0.0 < sending[0] <= 1.0
 
+    seen: list[str] = []
     try:
-        stage.wait_until(lambda: first_upload_sent(0.02, 0.98),
-                         "the first upload part-way, the others waiting", timeout_s=10)
-    except StateNotReached:
-        # The connection's buffers took the whole file at once (their size varies): the
-        # first upload is then all sent and awaits the store's answer, still a true state.
-        stage.wait_until(lambda: first_upload_sent(0.0, 1.0),
-                         "the first upload being sent, the others waiting")
+        stage.wait_until(first_upload_sent, "the first upload being sent, the others waiting")
+    except StateNotReached as exc:
+        raise StateNotReached(f"{exc}; last seen: {seen[0] if seen else 'nothing'}") from None
 
 
 @state("offline-pending", "Working offline (the toolbar's toggle): one banner says since when; "
