@@ -29,6 +29,7 @@ from app.api.cdn import ImageDownloader
 from app.api.errors import ApiError, Cancelled
 from app.cache.blob_cache import BlobCache
 from app.services.picture_decoder import PictureRefused, decode_picture, to_qimage
+from app.services.worker_signals import WorkerSignal
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,19 @@ class ThumbnailLoader(QObject):
         # so it must not stop the same picture being asked for again.
         self._in_flight: dict[tuple[Hashable, str], int] = {}
         self._generation = 0
-        self._closed = False
+        # Set by shutdown() or by the loader's deletion (see _stopper): the workers end.
+        self._stopped = threading.Event()
         # Prefetches not asked for yet: (key, url) under way or waiting, and those done.
         self._unclaimed: set[tuple[Hashable, str]] = set()
         self._prefetched: OrderedDict[tuple[Hashable, str], tuple[ThumbnailRequest, QImage]] \
             = OrderedDict()
         self._finished.connect(self._deliver)  # queued: runs on the loader's (GUI) thread
+        # Workers report through this, never on a loader being deleted: an emit racing the
+        # deletion posted an event to a freed object (a segfault in the GUI thread, in CI).
+        self._finished_news = WorkerSignal(self, self._finished)
+        # Deleted without shutdown() (its session went): the workers stop too, through a
+        # plain function: the loader's wrapper may be gone when `destroyed` fires.
+        self.destroyed.connect(_stopper(self._lock, self._pending, self._stopped))
         self._threads = [threading.Thread(target=self._work, name=f"pim-thumbnail-{n}",
                                           daemon=True) for n in range(workers)]
         for thread in self._threads:
@@ -83,7 +91,7 @@ class ThumbnailLoader(QObject):
         """Asks for a picture; `loaded` or `failed` tells when it is there. A prefetched one
         is handed over at once, before this returns: the card being painted shows it."""
         with self._lock:
-            if self._closed:
+            if self._stopped.is_set():
                 return
             self._unclaimed.discard((key, url))  # a prefetch under way is answered as asked
             ready = self._prefetched.pop((key, url), None)
@@ -100,7 +108,7 @@ class ThumbnailLoader(QObject):
         """Starts loading a picture that will probably be asked for soon. Thread-safe; ignored
         if `generation` is not the current one (the product it was guessed for is gone)."""
         with self._lock:
-            if (self._closed or generation != self._generation or key in self._pending
+            if (self._stopped.is_set() or generation != self._generation or key in self._pending
                     or self._in_flight.get((key, url)) == generation
                     or (key, url) in self._prefetched):
                 return
@@ -136,18 +144,16 @@ class ThumbnailLoader(QObject):
             return list(self._pending)
 
     def shutdown(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._pending.clear()
-            self._lock.notify_all()
+        _stop(self._lock, self._pending, self._stopped)
+        self._finished_news.close()
 
     # ---- worker threads -----------------------------------------------------------------
 
     def _next(self) -> ThumbnailRequest | None:
         with self._lock:
-            while not self._pending and not self._closed:
+            while not self._pending and not self._stopped.is_set():
                 self._lock.wait()
-            if self._closed:
+            if self._stopped.is_set():
                 return None
             _, request = self._pending.popitem(last=True)  # LIFO
             self._in_flight[(request.key, request.url)] = request.generation
@@ -165,13 +171,8 @@ class ThumbnailLoader(QObject):
             except Exception as exc:  # a bug must show as a badge, not kill the worker
                 log.exception("thumbnail %s failed", request.url)
                 image, error = None, f"Unexpected error: {exc}"
-            with self._lock:
-                closed = self._closed
-            if not closed:
-                try:
-                    self._finished.emit(request, image, error)
-                except RuntimeError:  # the loader was deleted meanwhile: nobody to tell
-                    return
+            if not self._finished_news.emit(request, image, error):
+                return  # shut down or deleted meanwhile: nobody to tell
 
     # ---- back on the GUI thread ---------------------------------------------------------
 
@@ -182,7 +183,7 @@ class ThumbnailLoader(QObject):
         with self._lock:
             if self._in_flight.get((request.key, request.url)) == request.generation:
                 del self._in_flight[(request.key, request.url)]
-            current = request.generation == self._generation and not self._closed
+            current = request.generation == self._generation and not self._stopped.is_set()
             if current and (request.key, request.url) in self._unclaimed:
                 # A prefetch nobody asked for yet: kept for the request (a failure is not:
                 # the request will try again and report it).
@@ -238,3 +239,16 @@ def switch_loader(old: ThumbnailLoader | None, new: ThumbnailLoader | None,
         new.loaded.connect(on_loaded)
         new.failed.connect(on_failed)
     return new
+
+
+def _stop(lock: threading.Condition, pending: OrderedDict[Hashable, ThumbnailRequest],
+          stopped: threading.Event) -> None:
+    with lock:
+        stopped.set()
+        pending.clear()
+        lock.notify_all()
+
+
+def _stopper(lock: threading.Condition, pending: OrderedDict[Hashable, ThumbnailRequest],
+             stopped: threading.Event) -> Callable[..., None]:
+    return lambda *_: _stop(lock, pending, stopped)

@@ -92,6 +92,9 @@ class StoreEmulator:
         return self
 
     def stop(self) -> None:
+        for faults in (self.faults, self.cdn_faults):
+            if faults.hold is not None:
+                faults.hold.set()  # a held request ends now: stopping waits for its thread
         for server in reversed(self._servers):
             server.stop()
         self._servers.clear()

@@ -166,3 +166,19 @@ def test_a_thumbnail_loader_deleted_mid_download_does_not_raise_in_its_worker(
         assert not thread.is_alive()
     assert not errors
     downloader.close()
+
+
+def test_a_thumbnail_loader_deleted_while_idle_ends_its_workers(qtbot: QtBot) -> None:
+    """Its session deleted without shutdown() (a window closed in a hurry): the workers waiting
+    for pictures to load end instead of waiting for ever."""
+    from app.api import ImageDownloader
+    from app.services.thumbnails import ThumbnailLoader
+
+    downloader = ImageDownloader()
+    loader = ThumbnailLoader(downloader, cache=None, workers=3)
+    threads = list(loader._threads)
+    shiboken6.delete(loader)
+    for thread in threads:
+        thread.join(10)
+        assert not thread.is_alive()
+    downloader.close()

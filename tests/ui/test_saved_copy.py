@@ -4,6 +4,8 @@ store cannot be reached, the saved copy stays on screen and one line says so."""
 
 from __future__ import annotations
 
+import threading
+
 from pytestqt.qtbot import QtBot
 
 from app.api import StoreClient
@@ -38,7 +40,8 @@ def test_a_product_seen_before_paints_from_disk_then_only_changed_rows_update(
         client.update_image(PRODUCT, changed.id, ImageChanges(description="Changed meanwhile"))
     finally:
         client.close()
-    emulator.config.latency_ms = 1500  # the store answers late: the disk is first
+    store_late = threading.Event()  # the store holds the listing until the test lets go
+    emulator.faults = Faults(hold=store_late, only_paths=r"/products/\d+/images$")
     window = make_window()
     page = window.open_store(StoreInfo("Test store", oauth_for(emulator)), PRODUCT)
     model = page.image_model
@@ -52,6 +55,7 @@ def test_a_product_seen_before_paints_from_disk_then_only_changed_rows_update(
     model.rowsInserted.connect(lambda *args: resets.append(3))
     model.dataChanged.connect(lambda top, bottom, roles: changed_rows.extend(
         range(top.row(), bottom.row() + 1)) if ImageRoles.Image in roles or not roles else None)
+    store_late.set()
     qtbot.waitUntil(lambda: not page.showing_saved_copy, timeout=15000)
     qtbot.waitUntil(lambda: model.image_at(7).description == "Changed meanwhile",
                     timeout=5000)

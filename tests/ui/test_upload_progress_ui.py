@@ -5,6 +5,7 @@ batch with a Cancel, and the card menu cancels one upload."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from PIL import Image
@@ -12,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services.edit_verbs import NewFile, add_edit
 from app.services.image_state import NO_ID, Badge
-from app.store_emulator import StoreEmulator
+from app.store_emulator import Faults, StoreEmulator
 from app.ui.card_progress import upload_words
 from app.ui.image_model import ImageRoles
 from app.ui.store_page import StorePage
@@ -66,7 +67,8 @@ def test_uploads_show_progress_and_one_status_line_and_cancel_from_the_card_menu
 
     model.dataChanged.connect(changed)
     lines: list[str] = []
-    emu.config.latency_ms = 700  # the store is slow: uploads stay under way a while
+    store_busy = threading.Event()  # the store holds each upload until the test lets go
+    emu.faults = Faults(hold=store_busy, only_methods=frozenset({"POST"}))
     queue_uploads(page, pictures(tmp_path, 3))
     qtbot.waitUntil(lambda: len(upload_rows(page)) == 3, timeout=WAIT_MS)  # cards at once
 
@@ -88,8 +90,8 @@ def test_uploads_show_progress_and_one_status_line_and_cancel_from_the_card_menu
     cancel = menu_entry(page, rows[2], "Cancel upload")
     assert cancel is not None
     cancel.trigger()
-    qtbot.waitUntil(lambda: len(upload_rows(page)) < 3 or model.rowCount() == 4,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(upload_rows(page)) < 3, timeout=WAIT_MS)
+    store_busy.set()
     queue = page.session.queue
     qtbot.waitUntil(lambda: queue.is_idle() and queue.pending_count() == 0, timeout=WAIT_MS)
     assert model.rowCount() == 4 and not upload_rows(page)
