@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QLineEdit, QScrollAr
 
 from app.api.models import ProductImage
 from app.services.alt_text_batch import MAX_ALT_TEXT, clean_alt_text
+from app.services.image_state import Badge
 from app.services.rendition_facts import RenditionFacts
 from app.services.tasks import Task
 from app.services.thumbnails import ThumbnailLoader, switch_loader
+from app.ui.change_notice import ChangeNotice
 from app.ui.plain_text import plain_label, tooltip
 
 PREVIEW_HEIGHT = 240
@@ -194,6 +196,8 @@ class DetailsPane(QScrollArea):
         title_font.setBold(True)
         self.title.setFont(title_font)
         layout.addWidget(self.title)
+        self.change_notice = ChangeNotice()
+        layout.addWidget(self.change_notice)
 
         self._form = QFormLayout()
         self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -303,7 +307,13 @@ class DetailsPane(QScrollArea):
                 largest, lambda facts, image_id=image.id: self._facts_arrived(image_id, facts),
                 lambda error: None)  # unknown facts are left out, never guessed
 
+    def show_change(self, badge: Badge, reason: str, *, actions: bool = True) -> None:
+        """Where the one image shown's own changes are (none: the notice is hidden)."""
+        self.change_notice.show_change(badge if self._image is not None else Badge.NONE,
+                                       reason, actions=actions)
+
     def _forget_image(self) -> None:
+        self.change_notice.show_change(Badge.NONE, "")
         self._image = None
         self._facts_timer.stop()
         if self._facts_task is not None:

@@ -255,6 +255,10 @@ class StorePage(QWidget):
         self.details.set_inspector(session.inspect_rendition)
         self.details.set_alt_text_editable(session.queue is not None)
         self.details.altTextSubmitted.connect(self._submit_alt_text)
+        self.details.change_notice.retryClicked.connect(
+            lambda: self._act_on_failed_changes_shown(retry=True))
+        self.details.change_notice.discardClicked.connect(
+            lambda: self._act_on_failed_changes_shown(retry=False))
 
         # The grid keeps three default cards across; the side panes give way to it.
         grid_area.setMinimumWidth(self.grid.width_for_columns(MIN_GRID_COLUMNS))
@@ -661,6 +665,23 @@ class StorePage(QWidget):
                              "with its alt text, in the same place.")
             again.triggered.connect(lambda: self.add_again(gone[0]))
 
+    def _show_details_change(self, index: QModelIndex) -> None:
+        """The details pane says where the selected card's own changes are, with Retry and
+        Discard beside a failure, as the card's menu has them."""
+        self.details.show_change(index.data(ImageRoles.SyncBadge),
+                                 index.data(ImageRoles.SyncReason) or "",
+                                 actions=self.session.queue is not None)
+
+    def _act_on_failed_changes_shown(self, *, retry: bool) -> None:
+        queue, image = self.session.queue, self.details.image
+        if queue is None or image is None:
+            return
+        for op_id in self.failed_changes_of([image]):
+            if retry:
+                queue.retry(op_id)
+            else:
+                queue.revert(op_id)
+
     def _deleted_on_store(self, images: list[ProductImage]) -> list[ViewRow]:
         """The cards among `images` whose change failed because the store no longer has them."""
         state = self._shown_state
@@ -934,6 +955,7 @@ class StorePage(QWidget):
         index = self._single_selected()
         if index is not None and first.row() <= index.row() <= last.row():
             self.details.refresh_image(index.data(ImageRoles.Image))
+            self._show_details_change(index)
         elif not self.grid.selectionModel().hasSelection():
             self._overview_timer.start()  # "without alt text: 2 of 5" follows the edits
 
@@ -1088,6 +1110,7 @@ class StorePage(QWidget):
             index = model.index(rows[0])
             self.details.show_image(index.data(ImageRoles.Image), rows[0] + 1,
                                     model.rowCount(), index.data(Qt.ItemDataRole.DecorationRole))
+            self._show_details_change(index)
         else:
             self.details.show_selection(
                 [model.image_at(row) for row in rows], model.rowCount(),

@@ -326,3 +326,26 @@ def offline_pending(stage: Stage) -> None:
     stage.wait_until(lambda: queue.counts() == (3, 0, 0)
                      and "3 changes wait" in page.offline_banner.text,
                      "three changes waiting under the offline banner")
+
+
+@state("change-failed", "The store refused a change: the card shows its badge, and the "
+                        "details pane, where the merchant is looking, spells out why with "
+                        "Retry and Discard")
+def change_failed(stage: Stage) -> None:
+    from app.services.edit_verbs import alt_text_edit
+
+    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
+    queue = page.session.queue
+    if page.editor is None or queue is None:
+        raise StateNotReached("this session cannot keep changes")
+    # Closed after the shot with the failure still there: close without asking (the question
+    # is a modal dialog that would wait for a click).
+    stage.window.ask = lambda *_args: True  # type: ignore[method-assign]
+    stage.demo().faults = Faults(error_rate=1.0, only_methods=frozenset({"PUT"}))
+    stage.click_row(page.grid, 1)
+    rows = page.view_rows()
+    page.editor.apply(FEW_IMAGES_PRODUCT_ID, alt_text_edit(
+        rows, {rows[1].key: "Stainless bottle with its cap off"}))
+    stage.wait_until(lambda: queue.counts() == (0, 0, 1)
+                     and page.details.change_notice.retry_button.isVisible(),
+                     "the failed change in the details pane")
