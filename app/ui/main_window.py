@@ -9,7 +9,8 @@ from pathlib import Path
 
 from shiboken6 import isValid
 
-from PySide6.QtCore import QRect, QSize, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import (QCoreApplication, QEvent, QRect, QSize, QSignalBlocker, Qt, QTimer,
+                            Signal)
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QUndoGroup
 from PySide6.QtWidgets import (QDockWidget, QMainWindow, QMenu, QMessageBox, QSlider, QSplitter,
                                QStackedWidget, QToolBar, QToolButton, QUndoView, QWidget)
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 DEFAULT_SIZE = QSize(1280, 800)
 #: How long closing the window waits for changes already on their way to the store.
 WRITE_DRAIN_SECONDS = 3.0
+#: The side docks (Pending changes, History) are this wide when shown (a third of a smaller
+#: window).
+SIDE_DOCK_WIDTH = 320
 
 
 if TYPE_CHECKING:
@@ -295,12 +299,47 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         dock.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.visibilityChanged.connect(lambda shown: self._side_dock_shown(dock, shown))
         action = dock.toggleViewAction()
         action.setText(command.name)
         action.setStatusTip(tip)
         self.addAction(action)
         self._commands[action] = command
         return dock, action
+
+    def _side_dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        if not isValid(self):
+            return  # the docks hide as the window is deleted
+        self._fit_page_beside_docks()
+        if shown:  # once the layout took in the grid's new minimum
+            QTimer.singleShot(0, self, lambda: self._widen_dock(dock))
+
+    def _fit_page_beside_docks(self) -> None:
+        """An open side dock takes one of the grid's three columns (a 900 px window has no
+        room for it otherwise); closed, the column comes back."""
+        from app.ui.store_page import MIN_GRID_COLUMNS, MIN_GRID_COLUMNS_BESIDE_DOCK
+        if self.page is None or not isValid(self.page):
+            return
+        docked = any(dock.isVisible() and not dock.isFloating()
+                     for dock in self.findChildren(QDockWidget))
+        self.page.keep_grid_columns(MIN_GRID_COLUMNS_BESIDE_DOCK if docked
+                                    else MIN_GRID_COLUMNS)
+
+    def _widen_dock(self, dock: QDockWidget) -> None:
+        """A dock shown takes a readable width from the panes beside it (a third of the
+        window at most), unless the merchant already made it wider: left to the layout, the
+        splitter beside it kept its panes and left the dock a 70 px strip of broken words.
+        (Not a minimum width: a small window would grow wider than the screen allows.)"""
+        target = min(SIDE_DOCK_WIDTH, self.width() // 3)
+        # The layouts take in the grid's new minimum first (their requests are posted), and
+        # the dock's width is then its width as laid out, not as it was while hidden.
+        central = self.centralWidget()
+        if central is not None:
+            central.updateGeometry()  # drops the size hints the window's layout cached
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.layout().activate()
+        if dock.isVisible() and not dock.isFloating() and dock.width() < target:
+            self.resizeDocks([dock], [target], Qt.Orientation.Horizontal)
 
     def _build_offline_panels(self) -> None:
         """View ▸ Pending changes (a dock, also opened by the status bar's changes count) and
@@ -845,6 +884,7 @@ class MainWindow(QMainWindow):
         page = StorePage(session, open_first=None if self.offline_action.isChecked()
                          else product_id)
         self.session, self.page = session, page
+        self._fit_page_beside_docks()
         self._attach_pending_changes(session, page)
         if page.editor is not None:
             self.undo_group.addStack(page.editor.undo_stack)

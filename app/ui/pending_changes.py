@@ -115,7 +115,7 @@ class _ProductSection(QFrame):
         font.setBold(True)
         self.heading.setFont(font)
         top.addWidget(self.heading, 1)
-        self.discard_all_button = QPushButton("Discard all for this product")
+        self.discard_all_button = QPushButton("Discard all")  # its product is the heading beside it
         self.discard_all_button.setAccessibleName(f"Discard all changes of {heading}")
         self.discard_all_button.clicked.connect(lambda: discard_all(self.product_id))
         top.addWidget(self.discard_all_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -193,6 +193,8 @@ class PendingChangesPanel(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Lines wrap to the dock's width: never a sideways scroll through a change's name.
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.content = QWidget()
         self.sections_layout = QVBoxLayout(self.content)
         self.sections_layout.setContentsMargins(0, 0, 0, 0)

@@ -72,6 +72,7 @@ def _products(count: int) -> str:
     return f"{count:,} product{'s' if count != 1 else ''}"
 
 MIN_GRID_COLUMNS = 3  # at the default card size, even in a 900 px wide window
+MIN_GRID_COLUMNS_BESIDE_DOCK = 2  # one gives way to an open side dock (Pending changes)
 #: A state with this many pending changes costs milliseconds to show (a view of each, then
 #: the diff), and the queue reports one per step of a 500-file drop: such states reach the
 #: grid at most once a frame (the first at once, then the latest). Fewer: as they arrive.
@@ -261,7 +262,8 @@ class StorePage(QWidget):
             lambda: self._act_on_failed_changes_shown(retry=False))
 
         # The grid keeps three default cards across; the side panes give way to it.
-        grid_area.setMinimumWidth(self.grid.width_for_columns(MIN_GRID_COLUMNS))
+        self._grid_area = grid_area
+        self.keep_grid_columns(MIN_GRID_COLUMNS)
         products.setMinimumWidth(180)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(products)
@@ -664,6 +666,10 @@ class StorePage(QWidget):
             again.setToolTip("Uploads the largest copy of the picture this app still has, "
                              "with its alt text, in the same place.")
             again.triggered.connect(lambda: self.add_again(gone[0]))
+
+    def keep_grid_columns(self, columns: int) -> None:
+        """The fewest default-size card columns the grid keeps; the side panes give way."""
+        self._grid_area.setMinimumWidth(self.grid.width_for_columns(columns))
 
     def _show_details_change(self, index: QModelIndex) -> None:
         """The details pane says where the selected card's own changes are, with Retry and

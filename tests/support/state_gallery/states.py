@@ -349,3 +349,13 @@ def change_failed(stage: Stage) -> None:
     stage.wait_until(lambda: queue.counts() == (0, 0, 1)
                      and page.details.change_notice.retry_button.isVisible(),
                      "the failed change in the details pane")
+
+
+@state("pending-dock", "View ▸ Pending changes open beside the grid, working offline: three "
+                       "changes listed under their product, each with Discard")
+def pending_dock(stage: Stage) -> None:
+    offline_pending(stage)
+    stage.window.show_pending_changes()
+    stage.wait_until(lambda: stage.window.pending_dock.isVisible()
+                     and stage.shows_text("Stainless bottle, front"),
+                     "the dock listing the three changes")
