@@ -321,12 +321,13 @@ class StoreSession(QObject):
 
         # What was shown is kept on this computer, the unchecked listing too: if the check
         # never comes (the connection drops), the screen and the saved copy still agree.
-        saved: list[list[ProductImage]] = []
+        last_kept: list[ProductImage] | None = None
 
         def keep(images: list[ProductImage]) -> None:
-            if self.saved_copy is not None and saved[-1:] != [images]:
+            nonlocal last_kept
+            if self.saved_copy is not None and images != last_kept:
                 self.saved_copy.save_images(product_id, images)
-                saved.append(images)
+                last_kept = images
 
         def unchecked(images: list[ProductImage]) -> None:
             keep(images)

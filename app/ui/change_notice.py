@@ -50,8 +50,7 @@ class ChangeNotice(QFrame):
         layout.addLayout(buttons)
         self.show_change(Badge.NONE, "")
 
-    def show_change(self, badge: Badge, reason: str, *, actions: bool = True) -> None:
-        """`actions`: offer Retry and Discard for a failure (not where nothing can be sent)."""
+    def show_change(self, badge: Badge, reason: str) -> None:
         failed = badge is Badge.FAILED
         if failed:
             # The reason says what happened and what to do, in full; never "not saved": some
@@ -60,6 +59,6 @@ class ChangeNotice(QFrame):
         else:
             self.text.setText(_WORDS.get(badge, ""))
         self.text.setStyleSheet(FAILED_STYLE if failed else "")
-        self.retry_button.setVisible(failed and actions)
-        self.discard_button.setVisible(failed and actions)
+        self.retry_button.setVisible(failed)
+        self.discard_button.setVisible(failed)
         self.setVisible(badge is not Badge.NONE)

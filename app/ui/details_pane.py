@@ -307,10 +307,10 @@ class DetailsPane(QScrollArea):
                 largest, lambda facts, image_id=image.id: self._facts_arrived(image_id, facts),
                 lambda error: None)  # unknown facts are left out, never guessed
 
-    def show_change(self, badge: Badge, reason: str, *, actions: bool = True) -> None:
+    def show_change(self, badge: Badge, reason: str) -> None:
         """Where the one image shown's own changes are (none: the notice is hidden)."""
         self.change_notice.show_change(badge if self._image is not None else Badge.NONE,
-                                       reason, actions=actions)
+                                       reason)
 
     def _forget_image(self) -> None:
         self.change_notice.show_change(Badge.NONE, "")

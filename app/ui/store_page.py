@@ -257,9 +257,9 @@ class StorePage(QWidget):
         self.details.set_alt_text_editable(session.queue is not None)
         self.details.altTextSubmitted.connect(self._submit_alt_text)
         self.details.change_notice.retryClicked.connect(
-            lambda: self._act_on_failed_changes_shown(retry=True))
+            lambda: self._settle_failed_changes(self._failed_changes_in_details(), retry=True))
         self.details.change_notice.discardClicked.connect(
-            lambda: self._act_on_failed_changes_shown(retry=False))
+            lambda: self._settle_failed_changes(self._failed_changes_in_details(), retry=False))
 
         # The grid keeps three default cards across; the side panes give way to it.
         self._grid_area = grid_area
@@ -656,10 +656,10 @@ class StorePage(QWidget):
         menu.addSeparator()
         many = f" {len(op_ids)} failed changes" if len(op_ids) > 1 else " the failed change"
         retry = menu.addAction(f"Retry{many}")
-        retry.triggered.connect(lambda: [queue.retry(op_id) for op_id in op_ids])
+        retry.triggered.connect(lambda: self._settle_failed_changes(op_ids, retry=True))
         discard = menu.addAction(f"Discard{many}")
         discard.setToolTip("Puts the card back as the store has it; nothing is sent.")
-        discard.triggered.connect(lambda: [queue.revert(op_id) for op_id in op_ids])
+        discard.triggered.connect(lambda: self._settle_failed_changes(op_ids, retry=False))
         gone = self._deleted_on_store(images)
         if len(gone) == 1:
             again = menu.addAction("Add it again")
@@ -675,14 +675,16 @@ class StorePage(QWidget):
         """The details pane says where the selected card's own changes are, with Retry and
         Discard beside a failure, as the card's menu has them."""
         self.details.show_change(index.data(ImageRoles.SyncBadge),
-                                 index.data(ImageRoles.SyncReason) or "",
-                                 actions=self.session.queue is not None)
+                                 index.data(ImageRoles.SyncReason) or "")
 
-    def _act_on_failed_changes_shown(self, *, retry: bool) -> None:
-        queue, image = self.session.queue, self.details.image
-        if queue is None or image is None:
-            return
-        for op_id in self.failed_changes_of([image]):
+    def _failed_changes_in_details(self) -> list[int]:
+        image = self.details.image
+        return self.failed_changes_of([image]) if image is not None else []
+
+    def _settle_failed_changes(self, op_ids: list[int], *, retry: bool) -> None:
+        """Retry (send again) or Discard (put the cards back) failed changes."""
+        queue = self.session.queue
+        for op_id in op_ids if queue is not None else ():
             if retry:
                 queue.retry(op_id)
             else:

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
@@ -32,6 +33,10 @@ from app.store_emulator import Faults
 from app.store_emulator.seed import EMPTY_PRODUCT_ID, LARGEST_PRODUCT_ID
 
 from .stage import Stage, StateNotReached
+
+if TYPE_CHECKING:
+    from app.services.write_queue import WriteQueue
+    from app.ui.store_page import StorePage
 
 # The API path of one product's image list, not its image count nor the product list.
 IMAGES_PATH = r"/products/\d+/images$"
@@ -252,6 +257,15 @@ def _gallery_pictures(count: int, side: int) -> list[Path]:
     return paths
 
 
+def _editable_product(stage: Stage) -> tuple[StorePage, WriteQueue]:
+    """The few-images product opened, settled, in a session that keeps changes."""
+    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
+    queue = page.session.queue
+    if page.editor is None or queue is None:
+        raise StateNotReached("this session cannot keep changes")
+    return page, queue
+
+
 @state("uploading", "Four pictures queued on a slow store: the first one being sent shows its "
                     "progress, the others wait; one line in the status bar with Cancel")
 def uploading(stage: Stage) -> None:
@@ -263,10 +277,9 @@ def uploading(stage: Stage) -> None:
     # Uploads of an earlier run (another window size) landed when its window closed: the
     # product starts again with its own five pictures.
     stage.demo()._running_store().delete_images(FEW_IMAGES_PRODUCT_ID, offset=5)
-    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
+    page, _queue = _editable_product(stage)
     flow = page.uploads
-    if page.editor is None or flow is None:
-        raise StateNotReached("this session cannot keep changes")
+    assert flow is not None  # a session that keeps changes takes uploads
     # The store holds every upload until the next state heals it: the first stays on its way
     # however long the machine takes to stage and preview the four (a fixed latency raced it).
     stage.demo().faults = Faults(hold=threading.Event(), only_methods=frozenset({"POST"}),
@@ -313,10 +326,7 @@ def uploading(stage: Stage) -> None:
 def offline_pending(stage: Stage) -> None:
     from app.services.edit_verbs import alt_text_edit, move_edit
 
-    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
-    queue = page.session.queue
-    if page.editor is None or queue is None:
-        raise StateNotReached("this session cannot keep changes")
+    page, queue = _editable_product(stage)
     stage.window.offline_action.trigger()
     stage.wait_until(lambda: page.session.offline_by_choice, "working offline")
     rows = page.view_rows()
@@ -334,10 +344,7 @@ def offline_pending(stage: Stage) -> None:
 def change_failed(stage: Stage) -> None:
     from app.services.edit_verbs import alt_text_edit
 
-    page = stage.open_product_and_settle(FEW_IMAGES_PRODUCT_ID)
-    queue = page.session.queue
-    if page.editor is None or queue is None:
-        raise StateNotReached("this session cannot keep changes")
+    page, queue = _editable_product(stage)
     # Closed after the shot with the failure still there: close without asking (the question
     # is a modal dialog that would wait for a click).
     stage.window.ask = lambda *_args: True  # type: ignore[method-assign]
